@@ -1,0 +1,116 @@
+/**
+ * The Concierge wire protocol between the browser client and the proxy.
+ * Documented in docs/protocol.md; this file is its only typed definition.
+ */
+
+/** A document the answer was grounded on. */
+export interface Source {
+  /** Human-readable title of the page or product. */
+  title: string;
+  /** Link to the page (http, https or a site-relative path). */
+  url?: string;
+  /** Relevance between 0 and 1, when the provider reports one. */
+  relevance?: number;
+}
+
+/** Body of `POST {endpoint}/messages`. */
+export interface SendMessageRequest {
+  /** What the shopper typed: 1–4,000 characters after trimming. */
+  message: string;
+  /** Continue this thread; omit to start a new one. */
+  threadId?: string;
+  /** BCP 47 language tag, e.g. `en` or `fr-CA`. */
+  locale?: string;
+  /** The page the shopper is on (http or https). */
+  pageUrl?: string;
+  /** Small key/value context for the provider (at most 4 KB as JSON). */
+  metadata?: Record<string, string | number | boolean | null>;
+  /** Ask for a Server-Sent Events stream instead of one JSON reply. @default true from the client */
+  stream?: boolean;
+}
+
+/** JSON reply to `POST {endpoint}/messages` when `stream` is false. */
+export interface SendMessageResponse {
+  threadId: string;
+  messageId: string;
+  text: string;
+  sources: Source[];
+  /** The provider's confidence between 0 and 1, when known. */
+  confidence?: number;
+}
+
+export type Role = 'user' | 'assistant';
+
+/** One message of a thread as the proxy stores it. */
+export interface ThreadMessage {
+  id: string;
+  role: Role;
+  text: string;
+  sources?: Source[];
+  /** ISO 8601 time the message was created. */
+  createdAt: string;
+  /** True when the reply was stopped or cut before it finished. */
+  interrupted?: boolean;
+}
+
+/** Reply to `GET {endpoint}/threads/{threadId}`. */
+export interface ThreadHistory {
+  threadId: string;
+  messages: ThreadMessage[];
+}
+
+/** Stable error codes; the UI explains each in plain words. */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'billing'
+  | 'unauthorized'
+  | 'upstream_timeout'
+  | 'upstream_unavailable'
+  | 'upstream_malformed'
+  | 'network'
+  | 'aborted'
+  | 'internal';
+
+/** The error body of every non-2xx response and the data of an `error` event. */
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** The request field that was rejected, for `invalid_request`. */
+    field?: string;
+    /** Seconds to wait before trying again, for `rate_limited`. */
+    retryAfterSeconds?: number;
+  };
+}
+
+/** Server-Sent Events of a streamed reply, in order: `start`, `delta`*, `sources`, `done`. */
+export type StreamEvent =
+  | { type: 'start'; threadId: string; messageId: string }
+  | { type: 'delta'; text: string }
+  | { type: 'sources'; sources: Source[] }
+  | { type: 'done'; threadId: string; messageId: string; confidence?: number }
+  | { type: 'error'; code: ErrorCode; message: string; retryAfterSeconds?: number };
+
+/** The SSE `event:` names, one per {@link StreamEvent} type. */
+export const STREAM_EVENT_TYPES = ['start', 'delta', 'sources', 'done', 'error'] as const;
+
+/** Limits every proxy enforces and every client may check before sending. */
+export const LIMITS = {
+  messageMaxLength: 4000,
+  metadataMaxBytes: 4096,
+  bodyMaxBytes: 65536,
+} as const;
+
+/**
+ * Encodes one stream event as an SSE frame with its `id:`.
+ * Event ids are `{messageId}:{sequence}` so a client can resume after the last one it saw.
+ */
+export function encodeStreamEvent(event: StreamEvent, id: string): string {
+  const { type, ...data } = event;
+  return `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}

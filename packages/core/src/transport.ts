@@ -1,0 +1,159 @@
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { ConciergeError } from './errors';
+import type {
+  SendMessageRequest,
+  SendMessageResponse,
+  StreamEvent,
+  ThreadHistory,
+} from './protocol';
+import { STREAM_EVENT_TYPES } from './protocol';
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * How a session talks to a proxy. The default speaks HTTP + SSE ({@link createHttpTransport});
+ * tests and Storybook can supply their own.
+ */
+export interface Transport {
+  /** Sends a message and yields the reply's events until `done`; throws a ConciergeError on failure. */
+  sendMessage(request: SendMessageRequest, options?: RequestOptions): AsyncIterable<StreamEvent>;
+  /** Fetches a thread's messages. */
+  getThread(threadId: string, options?: RequestOptions): Promise<ThreadHistory>;
+}
+
+export interface HttpTransportOptions {
+  /** Base URL of the proxy, e.g. `/api/concierge`. */
+  endpoint: string;
+  /** `fetch` to use. @default globalThis.fetch */
+  fetch?: typeof globalThis.fetch;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Transport over `fetch` that asks the proxy for an SSE stream and parses it with
+ * eventsource-parser. JSON replies are accepted too and turned into the same events.
+ *
+ * @example
+ * const transport = createHttpTransport({ endpoint: '/api/concierge' })
+ * for await (const event of transport.sendMessage({ message: 'Hi' })) console.log(event)
+ */
+export function createHttpTransport(options: HttpTransportOptions): Transport {
+  const base = options.endpoint.replace(/\/+$/, '');
+  const doFetch = (input: string, init: RequestInit) =>
+    (options.fetch ?? globalThis.fetch)(input, init).catch((thrown: unknown) => {
+      throw ConciergeError.from(thrown);
+    });
+
+  return {
+    async *sendMessage(request, { signal } = {}) {
+      const response = await doFetch(`${base}/messages`, {
+        method: 'POST',
+        headers: {
+          ...options.headers,
+          'content-type': 'application/json',
+          accept: 'text/event-stream, application/json',
+        },
+        body: JSON.stringify({ stream: true, ...request }),
+        signal,
+      });
+      if (!response.ok) throw await errorFromResponse(response);
+      const contentType = response.headers.get('content-type') ?? '';
+      if (!contentType.includes('text/event-stream')) {
+        yield* eventsFromJson((await response.json()) as SendMessageResponse);
+        return;
+      }
+      if (!response.body) throw malformed('The reply stream had no body.');
+      yield* eventsFromStream(response.body, signal);
+    },
+
+    async getThread(threadId, { signal } = {}) {
+      const response = await doFetch(`${base}/threads/${encodeURIComponent(threadId)}`, {
+        headers: { ...options.headers, accept: 'application/json' },
+        signal,
+      });
+      if (!response.ok) throw await errorFromResponse(response);
+      return (await response.json()) as ThreadHistory;
+    },
+  };
+}
+
+async function* eventsFromStream(
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<StreamEvent> {
+  const reader = body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read().catch((thrown: unknown) => {
+        throw signal?.aborted ? ConciergeError.from(signal.reason) : cutOff(thrown);
+      });
+      if (done) break;
+      const type = value.event as StreamEvent['type'] | undefined;
+      if (!type || !STREAM_EVENT_TYPES.includes(type)) continue;
+      let data: unknown;
+      try {
+        data = JSON.parse(value.data);
+      } catch (thrown) {
+        throw malformed(`The "${type}" event carried invalid JSON.`, thrown);
+      }
+      const event = { ...(data as object), type } as StreamEvent;
+      if (event.type === 'error') {
+        throw new ConciergeError({
+          code: event.code,
+          message: event.message,
+          retryAfterSeconds: event.retryAfterSeconds,
+        });
+      }
+      yield event;
+      if (event.type === 'done') return;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  throw cutOff();
+}
+
+function* eventsFromJson(reply: SendMessageResponse): Generator<StreamEvent> {
+  if (typeof reply?.threadId !== 'string' || typeof reply.text !== 'string') {
+    throw malformed('The reply was not a Concierge message.');
+  }
+  yield { type: 'start', threadId: reply.threadId, messageId: reply.messageId };
+  yield { type: 'delta', text: reply.text };
+  yield { type: 'sources', sources: reply.sources ?? [] };
+  yield {
+    type: 'done',
+    threadId: reply.threadId,
+    messageId: reply.messageId,
+    confidence: reply.confidence,
+  };
+}
+
+async function errorFromResponse(response: Response): Promise<ConciergeError> {
+  const body: unknown = await response.json().catch(() => null);
+  const error = ConciergeError.fromBody(body, response.status);
+  if (error.code === 'rate_limited' && error.retryAfterSeconds === undefined) {
+    const header = Number(response.headers.get('retry-after'));
+    if (Number.isFinite(header) && header >= 0) {
+      return new ConciergeError({ ...error, message: error.message, retryAfterSeconds: header });
+    }
+  }
+  return error;
+}
+
+function malformed(message: string, cause?: unknown): ConciergeError {
+  return new ConciergeError({ code: 'upstream_malformed', message, cause });
+}
+
+function cutOff(cause?: unknown): ConciergeError {
+  return new ConciergeError({
+    code: 'upstream_unavailable',
+    message: 'The reply was cut off before it finished.',
+    cause,
+  });
+}

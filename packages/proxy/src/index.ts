@@ -1,0 +1,13 @@
+export { ConfigError, PROVIDERS, configFromEnv, handlerOptionsFromConfig, providerFromConfig } from './config';
+export type { ProviderName, ProxyConfig } from './config';
+export { createConciergeHandler } from './handler';
+export type { ConciergeHandler, ConciergeHandlerOptions } from './handler';
+export { HttpError } from './http-error';
+export type { KnowledgeBase, Passage, Product } from './local/knowledge-base';
+export { loadKnowledgeBase } from './local/knowledge-base';
+export { createLocalProvider } from './local/local-provider';
+export type { LocalProviderOptions } from './local/local-provider';
+export type { Provider, ProviderEvent, ProviderRequest } from './provider';
+export { parseSendMessage, sendMessageSchema } from './schema';
+export { createMemoryTranscriptStore } from './transcripts';
+export type { MemoryTranscriptStoreOptions, TranscriptStore } from './transcripts';

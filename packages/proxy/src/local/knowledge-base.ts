@@ -1,0 +1,121 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+
+/** A searchable section of a page or a product. */
+export interface Passage {
+  id: string;
+  /** Title of the page or product the passage belongs to. */
+  title: string;
+  /** Heading of the section inside the page, if any. */
+  heading: string;
+  /** Markdown text of the section. */
+  text: string;
+  url: string;
+  kind: 'page' | 'product';
+}
+
+/** A product of the catalog (`*.json` files holding an array of these). */
+export interface Product {
+  slug: string;
+  name: string;
+  description: string;
+  price: number;
+  currency?: string;
+  category?: string;
+  url?: string;
+  materials?: string[];
+  sizes?: string[];
+  colors?: string[];
+  care?: string;
+  fit?: string;
+  compatibility?: string;
+  dimensions?: string;
+  weight?: string;
+  [attribute: string]: unknown;
+}
+
+export interface KnowledgeBase {
+  passages: Passage[];
+  /** The page whose file is named `contact.md`, used when no answer is found. */
+  contact?: Passage;
+}
+
+/**
+ * Reads a folder of Markdown pages and JSON product catalogs into passages.
+ * A page's title comes from `title:` front matter or its first `#` heading; its URL from
+ * `url:` front matter or its path. Each `##` section becomes its own passage.
+ */
+export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  const passages: Passage[] = [];
+  let contact: Passage | undefined;
+  for (const file of files) {
+    const path = relative(dir, file).split(sep).join('/');
+    if (path.endsWith('.md')) {
+      const sections = pagePassages(path, await readFile(file, 'utf8'));
+      passages.push(...sections);
+      if (/(^|\/)contact\.md$/.test(path)) contact = sections[0];
+    } else if (path.endsWith('.json')) {
+      const catalog: unknown = JSON.parse(await readFile(file, 'utf8'));
+      if (!Array.isArray(catalog)) throw new Error(`${path} must hold an array of products.`);
+      passages.push(...catalog.map((product: Product) => productPassage(path, product)));
+    }
+  }
+  return { passages, contact };
+}
+
+function pagePassages(path: string, source: string): Passage[] {
+  const { attributes, body } = frontMatter(source);
+  const title = attributes.title ?? /^#\s+(.+)$/m.exec(body)?.[1]?.trim() ?? path.replace(/\.md$/, '');
+  const url = attributes.url ?? `/${path.replace(/(^|\/)index\.md$/, '').replace(/\.md$/, '')}`;
+  const sections = body.replace(/^#\s+.+$/m, '').split(/^(?=##\s)/m);
+  return sections
+    .map((section, index) => {
+      const heading = /^##\s+(.+)$/m.exec(section)?.[1]?.trim() ?? '';
+      const text = section.replace(/^##\s+.+$/m, '').trim();
+      return { id: `${path}#${index}`, title, heading, text, url, kind: 'page' as const };
+    })
+    .filter((passage) => passage.text);
+}
+
+function productPassage(path: string, product: Product): Passage {
+  if (typeof product?.slug !== 'string' || typeof product.name !== 'string') {
+    throw new Error(`${path}: every product needs a "slug" and a "name".`);
+  }
+  const price = new Intl.NumberFormat('en', { style: 'currency', currency: product.currency ?? 'USD' });
+  const lines = [
+    product.description,
+    `- **Price:** ${price.format(product.price)}`,
+    product.materials?.length && `- **Materials:** ${product.materials.join(', ')}`,
+    product.sizes?.length && `- **Sizes:** ${product.sizes.join(', ')}`,
+    product.colors?.length && `- **Colors:** ${product.colors.join(', ')}`,
+    product.dimensions && `- **Dimensions:** ${product.dimensions}`,
+    product.weight && `- **Weight:** ${product.weight}`,
+    product.fit && `- **Fit:** ${product.fit}`,
+    product.compatibility && `- **Compatibility:** ${product.compatibility}`,
+    product.care && `- **Care:** ${product.care}`,
+  ];
+  return {
+    id: `${path}#${product.slug}`,
+    title: product.name,
+    heading: product.category ?? '',
+    text: lines.filter(Boolean).join('\n'),
+    url: product.url ?? `/products/${product.slug}`,
+    kind: 'product',
+  };
+}
+
+/** Reads simple `key: value` front matter between `---` lines. */
+function frontMatter(source: string): { attributes: Record<string, string>; body: string } {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(source);
+  if (!match) return { attributes: {}, body: source };
+  const attributes: Record<string, string> = {};
+  for (const line of match[1]!.split(/\r?\n/)) {
+    const pair = /^([A-Za-z_][\w-]*):\s*(.*)$/.exec(line);
+    if (pair) attributes[pair[1]!] = pair[2]!.replace(/^["']|["']$/g, '').trim();
+  }
+  return { attributes, body: source.slice(match[0].length) };
+}

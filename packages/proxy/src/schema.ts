@@ -1,0 +1,63 @@
+import { LIMITS, type SendMessageRequest } from '@concierge/core';
+import { z } from 'zod';
+import { HttpError } from './http-error';
+
+/** Thread ids are opaque: letters, digits and `._:-`, up to 128 characters. */
+export const threadIdSchema = z
+  .string({ error: 'must be a string' })
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 letters, digits, ".", "_", ":" or "-"');
+
+const metadataValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()], {
+  error: 'values must be strings (up to 1,000 characters), numbers, booleans or null',
+});
+
+export const sendMessageSchema = z.strictObject(
+  {
+    message: z
+      .string({ error: 'is required and must be a string' })
+      .trim()
+      .min(1, 'cannot be empty')
+      .max(LIMITS.messageMaxLength, `can be at most ${LIMITS.messageMaxLength} characters`),
+    threadId: threadIdSchema.optional(),
+    locale: z
+      .string({ error: 'must be a string' })
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as "en" or "fr-CA"')
+      .max(35, 'must be a language tag such as "en" or "fr-CA"')
+      .optional(),
+    pageUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+      .max(2048, 'can be at most 2,048 characters')
+      .optional(),
+    metadata: z
+      .record(z.string().max(100, 'keys can be at most 100 characters'), metadataValue, {
+        error: 'must be an object',
+      })
+      .refine((value) => Object.keys(value).length <= 32, 'can have at most 32 keys')
+      .refine(
+        (value) => new TextEncoder().encode(JSON.stringify(value)).length <= LIMITS.metadataMaxBytes,
+        `can be at most ${LIMITS.metadataMaxBytes} bytes as JSON`,
+      )
+      .optional(),
+    stream: z.boolean({ error: 'must be true or false' }).optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
+);
+
+/**
+ * Validates a parsed body; throws a 400 {@link HttpError} naming the first bad field.
+ */
+export function parseSendMessage(body: unknown): SendMessageRequest {
+  const result = sendMessageSchema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const field = issue.keys[0]!;
+    return fail(field, `Unknown field "${field}".`);
+  }
+  const field = issue.path.map(String).join('.') || 'body';
+  return fail(field, `${field} ${issue.message}.`);
+}
+
+function fail(field: string, message: string): never {
+  throw new HttpError(400, 'invalid_request', message, { field });
+}
