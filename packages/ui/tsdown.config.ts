@@ -5,4 +5,7 @@ export default defineConfig({
   format: 'esm',
   dts: true,
   platform: 'neutral',
+  // One output file per module, so an app's bundler keeps the chat window in its own lazy chunk.
+  unbundle: true,
+  outputOptions: { banner: "'use client';" },
 });

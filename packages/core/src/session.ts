@@ -33,6 +33,8 @@ export interface ChatState {
   streaming: StreamingReply | null;
   status: ChatStatus;
   error: ConciergeError | null;
+  /** True after `restore()` until the server's history of the thread was loaded with `hydrate()`. */
+  historyStale: boolean;
 }
 
 /** Where a session keeps its thread id and transcript. `localStorage` fits. */
@@ -77,7 +79,14 @@ export interface ChatSession {
   hydrate(history: ThreadHistory): void;
 }
 
-const EMPTY: ChatState = { threadId: null, messages: [], streaming: null, status: 'idle', error: null };
+const EMPTY: ChatState = {
+  threadId: null,
+  messages: [],
+  streaming: null,
+  status: 'idle',
+  error: null,
+  historyStale: false,
+};
 
 /**
  * Creates a conversation bound to a transport.
@@ -148,7 +157,12 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         switch (event.type) {
           case 'start':
             reply = { id: event.messageId, text: '', sources: [] };
-            setState({ threadId: event.threadId, streaming: { ...reply }, status: 'streaming' });
+            setState({
+              threadId: event.threadId,
+              streaming: { ...reply },
+              status: 'streaming',
+              historyStale: false,
+            });
             break;
           case 'delta':
             reply ??= { id: newId(), text: '', sources: [] };
@@ -239,7 +253,8 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
       try {
         const saved = JSON.parse(storage()?.getItem(storageKey) ?? 'null') as Partial<ChatState> | null;
         if (saved && Array.isArray(saved.messages)) {
-          setState({ threadId: saved.threadId ?? null, messages: saved.messages });
+          const threadId = saved.threadId ?? null;
+          setState({ threadId, messages: saved.messages, historyStale: threadId !== null });
         }
       } catch {
         // A corrupt entry is ignored; the next message replaces it.
@@ -247,7 +262,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     },
     hydrate(history) {
       const state = getState();
-      if (controller || history.threadId !== state.threadId) return;
+      if (controller || !state.historyStale || history.threadId !== state.threadId) return;
       const failed = state.messages.filter((item) => item.status === 'failed');
       setState({
         messages: [
@@ -256,6 +271,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
           ),
           ...failed,
         ],
+        historyStale: false,
       });
       persist();
     },

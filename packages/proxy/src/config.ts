@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConciergeHandlerOptions } from './handler';
 import { createLocalProvider } from './local/local-provider';
@@ -32,19 +31,24 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 }
 
 /**
- * Checks the configuration synchronously and starts the chosen provider.
- * Throws {@link ConfigError} at once for a bad setting, so a server fails at start-up.
+ * Checks the configuration and starts the chosen provider. Rejects with {@link ConfigError}
+ * for a bad setting, so a server that awaits it fails at start-up.
  */
-export function providerFromConfig(config: ProxyConfig, cwd = process.cwd()): Promise<Provider> {
+export async function providerFromConfig(config: ProxyConfig, cwd = process.cwd()): Promise<Provider> {
   const name = config.provider ?? 'local';
   if (!(PROVIDERS as readonly string[]).includes(name)) {
     throw new ConfigError('CONCIERGE_PROVIDER', `"${name}" is not a provider; use one of ${PROVIDERS.join(', ')}.`);
   }
   const dir = resolve(cwd, config.kbDir ?? 'knowledge-base');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ConfigError('CONCIERGE_KB_DIR', `the knowledge base folder ${dir} does not exist.`);
+  try {
+    return await createLocalProvider({ dir });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new ConfigError('CONCIERGE_KB_DIR', `the knowledge base folder ${dir} does not exist.`);
+    }
+    throw new ConfigError('CONCIERGE_KB_DIR', `the knowledge base in ${dir} could not be read: ${(error as Error).message}`);
   }
-  return createLocalProvider({ dir });
 }
 
 /** Handler options from a configuration (environment variables by default). */

@@ -1,0 +1,58 @@
+'use client';
+import {
+  createChatSession,
+  createHttpTransport,
+  type MessageContext,
+  type SessionStorage,
+  type Transport,
+} from '@concierge/core';
+import { QueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { ConciergeContext, type ConciergeContextValue } from './context';
+
+export interface ConciergeProviderProps {
+  /** Base URL of the Concierge proxy. @default "/api/concierge" */
+  endpoint?: string;
+  /** Replaces the HTTP transport (tests, Storybook, custom backends). */
+  transport?: Transport;
+  /** Query client for thread history; one is created when omitted. */
+  queryClient?: QueryClient;
+  /** Where the transcript persists; `null` keeps it in memory. @default localStorage */
+  storage?: SessionStorage | null;
+  /** Storage key of the conversation. @default "concierge:thread" */
+  storageKey?: string;
+  /** Fields sent with every message (page URL, locale, metadata); read at send time. */
+  context?: MessageContext | (() => MessageContext);
+  children?: ReactNode;
+}
+
+/**
+ * Holds one conversation for the components below it. Each provider has its own store.
+ *
+ * @example
+ * <ConciergeProvider endpoint="/api/concierge"><Chat /></ConciergeProvider>
+ */
+export function ConciergeProvider(props: ConciergeProviderProps) {
+  const latest = useRef(props);
+  latest.current = props;
+  const [value] = useState<ConciergeContextValue>(() => {
+    const transport = props.transport ?? createHttpTransport({ endpoint: props.endpoint ?? '/api/concierge' });
+    const session = createChatSession({
+      transport,
+      storage: props.storage,
+      storageKey: props.storageKey,
+      context: () => {
+        const context = latest.current.context;
+        return (typeof context === 'function' ? context() : context) ?? {};
+      },
+    });
+    return { session, transport, queryClient: props.queryClient ?? new QueryClient() };
+  });
+
+  useEffect(() => {
+    value.session.restore();
+    return () => value.session.stop();
+  }, [value]);
+
+  return <ConciergeContext.Provider value={value}>{props.children}</ConciergeContext.Provider>;
+}

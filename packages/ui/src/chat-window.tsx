@@ -1,0 +1,62 @@
+'use client';
+import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
+import { Composer } from './composer';
+import { ErrorNotice } from './error-notice';
+import { MessageList } from './message-list';
+import { defaultStrings, type ConciergeStrings } from './strings';
+
+export interface ChatWindowProps {
+  /** Whether the window is shown; it stays mounted while hidden so a reply keeps streaming. */
+  open?: boolean;
+  /** Called by Escape and the close button. */
+  onClose?: () => void;
+  strings?: ConciergeStrings;
+  greeting?: string;
+}
+
+/**
+ * The chat dialog: header, transcript, error line and composer. Must be inside a
+ * `<ConciergeProvider>`. Escape closes it; the composer takes focus when it opens.
+ */
+export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting }: ChatWindowProps) {
+  const titleId = useId();
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    if (open) input.current?.focus();
+  }, [open]);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && onClose) {
+      event.stopPropagation();
+      onClose();
+    }
+  };
+
+  return (
+    <section
+      className="concierge-window"
+      role="dialog"
+      aria-labelledby={titleId}
+      data-state={open ? 'open' : 'closed'}
+      hidden={!open}
+      onKeyDown={onKeyDown}
+    >
+      <header className="concierge-header">
+        <h2 id={titleId} className="concierge-title">
+          {strings.title}
+        </h2>
+        {onClose && (
+          <button type="button" className="concierge-icon-button" aria-label={strings.closeChat} onClick={onClose}>
+            <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
+              <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+            </svg>
+          </button>
+        )}
+      </header>
+      <MessageList strings={strings} greeting={greeting} />
+      <ErrorNotice strings={strings} />
+      <Composer ref={input} strings={strings} />
+    </section>
+  );
+}

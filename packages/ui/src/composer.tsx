@@ -1,0 +1,70 @@
+'use client';
+import { LIMITS } from '@concierge/core';
+import { useThread } from '@concierge/react';
+import { forwardRef, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { ConciergeStrings } from './strings';
+
+export interface ComposerProps {
+  strings: ConciergeStrings;
+}
+
+/**
+ * A labelled textarea with Send (Stop while a reply streams). Enter sends, Shift+Enter adds a
+ * line. The text is cleared only once it was accepted for sending, so nothing typed is lost.
+ */
+export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function Composer({ strings }, ref) {
+  const { send, stop, isBusy } = useThread();
+  const [text, setText] = useState('');
+  const [hint, setHint] = useState('');
+  const id = useId();
+
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    if (isBusy) return;
+    const message = text.trim();
+    if (!message) return setHint(strings.emptyMessage);
+    if (message.length > LIMITS.messageMaxLength) return setHint(strings.tooLong(LIMITS.messageMaxLength));
+    setHint('');
+    setText('');
+    void send(message);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) submit(event);
+  };
+
+  return (
+    <form className="concierge-composer" onSubmit={submit} noValidate>
+      <label htmlFor={`${id}-input`} className="concierge-visually-hidden">
+        {strings.messageLabel}
+      </label>
+      <textarea
+        ref={ref}
+        id={`${id}-input`}
+        className="concierge-input"
+        rows={1}
+        value={text}
+        placeholder={strings.placeholder}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        aria-invalid={hint ? true : undefined}
+        onChange={(event) => {
+          setText(event.target.value);
+          if (hint) setHint('');
+        }}
+        onKeyDown={onKeyDown}
+      />
+      {isBusy ? (
+        <button type="button" className="concierge-button" onClick={stop}>
+          {strings.stop}
+        </button>
+      ) : (
+        <button type="submit" className="concierge-button">
+          {strings.send}
+        </button>
+      )}
+      <p id={`${id}-hint`} className="concierge-hint" aria-live="polite">
+        {hint}
+      </p>
+    </form>
+  );
+});

@@ -1,0 +1,83 @@
+'use client';
+import type { MessageContext } from '@concierge/core';
+import type { ConciergeProviderProps } from '@concierge/react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { Launcher } from './launcher';
+import { defaultStrings, type ConciergeStrings } from './strings';
+
+const ChatPanel = lazy(() => import('./chat-panel'));
+
+export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'children'> {
+  /** Overrides some or all of the English strings. */
+  strings?: Partial<ConciergeStrings>;
+  /** The assistant's first words in an empty conversation (shown, never sent). */
+  greeting?: string;
+  /** Open the window at start. @default false, or open again after a reload if it was open */
+  defaultOpen?: boolean;
+}
+
+const OPEN_KEY = 'concierge:open';
+
+/** Sends the current page URL and the document's language with every message. */
+function pageContext(): MessageContext {
+  const context: MessageContext = {};
+  if (/^https?:/.test(location.href)) context.pageUrl = location.href;
+  const locale = document.documentElement.lang || navigator.language;
+  if (locale) context.locale = locale;
+  return context;
+}
+
+/**
+ * The whole chat: a launcher button at page load, the window loaded on first open.
+ *
+ * @example
+ * <ConciergeWidget endpoint="/api/concierge" greeting="Hi! How can I help?" />
+ */
+export function ConciergeWidget({ strings: overrides, greeting, defaultOpen = false, ...provider }: ConciergeWidgetProps) {
+  const strings = { ...defaultStrings, ...overrides };
+  const [open, setOpen] = useState(defaultOpen);
+  const [loaded, setLoaded] = useState(defaultOpen);
+  const launcher = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (sessionStorage.getItem(OPEN_KEY) === '1') {
+      setOpen(true);
+      setLoaded(true);
+    }
+  }, []);
+
+  const setOpenAndRemember = (next: boolean) => {
+    setOpen(next);
+    if (next) setLoaded(true);
+    try {
+      sessionStorage.setItem(OPEN_KEY, next ? '1' : '0');
+    } catch {
+      // Private mode: the window simply starts closed next time.
+    }
+    if (!next) launcher.current?.focus();
+  };
+
+  return (
+    <div className="concierge" data-state={open ? 'open' : 'closed'}>
+      {loaded && (
+        <Suspense fallback={<div className="concierge-window concierge-loading" role="status" aria-label={strings.typing} />}>
+          <ChatPanel
+            {...provider}
+            context={provider.context ?? pageContext}
+            open={open}
+            onClose={() => setOpenAndRemember(false)}
+            strings={strings}
+            greeting={greeting}
+          />
+        </Suspense>
+      )}
+      <Launcher
+        ref={launcher}
+        open={open}
+        label={open ? strings.closeChat : strings.openChat}
+        onClick={() => setOpenAndRemember(!open)}
+        onPointerEnter={() => void import('./chat-panel')}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+'use client';
+import type { ChatMessage } from '@concierge/core';
+import { useStream } from '@concierge/react';
+import { memo } from 'react';
+import { Markdown } from './markdown';
+import { Sources } from './sources';
+import type { ConciergeStrings } from './strings';
+
+export interface MessageProps {
+  message: ChatMessage;
+  strings: ConciergeStrings;
+}
+
+/** One finished message. Memoized: a streaming reply never re-renders it. */
+export const Message = memo(function Message({ message, strings }: MessageProps) {
+  const isUser = message.role === 'user';
+  return (
+    <article
+      className="concierge-message"
+      data-role={message.role}
+      data-status={message.status}
+      aria-label={isUser ? strings.you : strings.assistant}
+    >
+      <div className="concierge-bubble">
+        {isUser ? <p className="concierge-user-text">{message.text}</p> : <Markdown text={message.text} />}
+      </div>
+      {message.status === 'failed' && <span className="concierge-message-status">{strings.notSent}</span>}
+      {message.status === 'interrupted' && <span className="concierge-message-status">{strings.interrupted}</span>}
+      {!isUser && message.sources && <Sources sources={message.sources} label={strings.sources} />}
+    </article>
+  );
+});
+
+/** The reply in progress: a typing indicator until the first token, then the text as it arrives. */
+export function StreamingMessage({ strings }: { strings: ConciergeStrings }) {
+  const { text, sources, status } = useStream();
+  if (status !== 'submitted' && status !== 'streaming') return null;
+  return (
+    <article className="concierge-message" data-role="assistant" data-status="streaming" aria-label={strings.assistant}>
+      <div className="concierge-bubble">
+        {text ? (
+          <Markdown text={text} streaming />
+        ) : (
+          <span className="concierge-typing" role="status" aria-label={strings.typing}>
+            <span />
+            <span />
+            <span />
+          </span>
+        )}
+      </div>
+      <Sources sources={sources} label={strings.sources} />
+    </article>
+  );
+}

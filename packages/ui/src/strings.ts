@@ -1,0 +1,56 @@
+import type { ErrorCode } from '@concierge/core';
+
+/** Every string the widget shows; pass a partial object to override some. */
+export interface ConciergeStrings {
+  openChat: string;
+  closeChat: string;
+  title: string;
+  messageLabel: string;
+  placeholder: string;
+  send: string;
+  stop: string;
+  retry: string;
+  typing: string;
+  sources: string;
+  you: string;
+  assistant: string;
+  notSent: string;
+  interrupted: string;
+  emptyMessage: string;
+  tooLong: (max: number) => string;
+  newConversation: string;
+  errors: Partial<Record<ErrorCode, string>> & { default: string };
+  rateLimited: (seconds: number) => string;
+}
+
+export const defaultStrings: ConciergeStrings = {
+  openChat: 'Open chat',
+  closeChat: 'Close chat',
+  title: 'Customer support',
+  messageLabel: 'Message',
+  placeholder: 'Ask about orders, shipping, returns…',
+  send: 'Send',
+  stop: 'Stop',
+  retry: 'Retry',
+  typing: 'The assistant is typing…',
+  sources: 'Sources',
+  you: 'You',
+  assistant: 'Assistant',
+  notSent: 'Not sent',
+  interrupted: 'Reply stopped',
+  emptyMessage: 'Type a message first.',
+  tooLong: (max) => `Messages can be at most ${max} characters.`,
+  newConversation: 'New conversation',
+  errors: {
+    network: 'We could not reach the assistant. Check your connection and try again.',
+    invalid_request: 'That message could not be sent. Please rephrase it and try again.',
+    upstream_timeout: 'The assistant took too long to answer. Please try again.',
+    upstream_unavailable: 'The assistant is temporarily unavailable. Please try again in a moment.',
+    upstream_malformed: 'The assistant is temporarily unavailable. Please try again in a moment.',
+    unauthorized: 'The assistant is temporarily unavailable. Please try again later.',
+    billing: 'The assistant is temporarily unavailable. Please try again later.',
+    default: 'Something went wrong. Please try again.',
+  },
+  rateLimited: (seconds) =>
+    seconds > 0 ? `Too many messages at once. You can send again in ${seconds} s.` : 'Too many messages at once. Please wait a moment.',
+};
