@@ -21,7 +21,8 @@ export async function withRetry<T>(task: () => Promise<T>, options: RetryOptions
       return await task();
     } catch (thrown) {
       const error = ConciergeError.from(thrown);
-      if (attempt >= retries || !error.isRetryable || signal?.aborted) throw error;
+      if (signal?.aborted) throw aborted(signal);
+      if (attempt >= retries || !error.isRetryable) throw error;
       const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
       const delay =
         error.retryAfterSeconds !== undefined
@@ -39,9 +40,13 @@ function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
       'abort',
       () => {
         clearTimeout(timer);
-        reject(ConciergeError.from(signal.reason ?? new DOMException('Aborted', 'AbortError')));
+        reject(aborted(signal));
       },
       { once: true },
     );
   });
+}
+
+function aborted(signal: AbortSignal): ConciergeError {
+  return new ConciergeError({ code: 'aborted', message: 'The request was stopped.', cause: signal.reason });
 }
