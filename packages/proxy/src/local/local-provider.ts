@@ -6,7 +6,7 @@ import { PassageIndex, type Match } from './search';
 export interface LocalProviderOptions {
   /** Folder of Markdown pages and JSON product catalogs. */
   dir: string;
-  /** Answers below this confidence (0–1) say they do not know. @default 0.45 */
+  /** Answers below this confidence (0–1) say they do not know. @default 0.6 */
   minConfidence?: number;
   /** Pause between streamed chunks, in milliseconds. @default 15 */
   chunkDelayMs?: number;
@@ -24,7 +24,7 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
     throw new Error(`The knowledge base folder ${options.dir} has no Markdown pages or product catalogs.`);
   }
   const index = new PassageIndex(knowledgeBase.passages);
-  const minConfidence = options.minConfidence ?? 0.45;
+  const minConfidence = options.minConfidence ?? 0.6;
   const chunkDelayMs = options.chunkDelayMs ?? 15;
   const wordsPerChunk = options.wordsPerChunk ?? 3;
 
@@ -77,16 +77,14 @@ function answerFrom(
   const sources = [best, ...related].map(({ passage, score }) => ({
     title: passage.heading && passage.kind === 'page' ? `${passage.title}: ${passage.heading}` : passage.title,
     url: passage.url,
-    relevance: round(Math.min(1, score / (best.score || 1)) * confidence),
+    relevance: round(Math.min(1, score / best.score) * confidence),
   }));
   return { text: parts.join('\n\n'), sources, confidence: round(confidence) };
 }
 
-/** Confidence grows with the share of query terms the best passage covers and its score. */
+/** How much of the question the best passage covers; ranking scores are not comparable across folders. */
 function confidenceOf(matches: Match[]): number {
-  const best = matches[0];
-  if (!best) return 0;
-  return best.coverage * (best.score / (best.score + 2));
+  return matches[0]?.coverage ?? 0;
 }
 
 function introduce(passage: Passage): string {

@@ -5,7 +5,9 @@ const STOP_WORDS = new Set(
   `a about after all also am an and any are as at be been but by can could did do does doing for
   from get got had has have how i if in into is it its just me my no not of on or our out please
   so than that the their them then there these they this to too up us was we were what when where
-  which who why will with would you your yours hi hello hey thanks thank tell know want need`.split(/\s+/),
+  which who why will with would you your yours hi hello hey thanks thank tell know want need
+  policy policies long take takes much many like work way sell buy offer carry stock should shall
+  may might must`.split(/\s+/),
 );
 
 /** Lower-cases, drops stop words and folds simple plurals, for indexing and queries alike. */
@@ -20,7 +22,10 @@ export function processTerm(term: string): string | null {
 export interface Match {
   passage: Passage;
   score: number;
-  /** Share of the query's meaningful terms this passage contains, 0–1. */
+  /**
+   * Share of the query's meaningful terms this passage contains, 0–1. A term found only as
+   * the start of a longer word counts ¾, one found only by typo tolerance ½.
+   */
   coverage: number;
 }
 
@@ -57,7 +62,17 @@ export class PassageIndex {
       .map((result: SearchResult) => ({
         passage: this.#byId.get(String(result.id))!,
         score: result.score,
-        coverage: new Set(result.queryTerms).size / terms.size,
+        coverage: coverage(terms, result),
       }));
   }
+}
+
+function coverage(queryTerms: Set<string>, result: SearchResult): number {
+  let found = 0;
+  for (const term of queryTerms) {
+    if (result.terms.includes(term)) found += 1;
+    else if (result.terms.some((documentTerm) => documentTerm.startsWith(term))) found += 0.75;
+    else if (result.queryTerms.includes(term)) found += 0.5;
+  }
+  return found / queryTerms.size;
 }

@@ -1,0 +1,219 @@
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConciergeHandler } from './handler';
+import { createLocalProvider } from './local/local-provider';
+import { createNodeServer } from './node';
+
+const KB_DIR = fileURLToPath(new URL('../fixtures/knowledge-base', import.meta.url));
+let base = '';
+let close: () => void = () => {};
+
+beforeAll(async () => {
+  const handler = createConciergeHandler({ provider: createLocalProvider({ dir: KB_DIR, chunkDelayMs: 1 }) });
+  const server = createNodeServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/concierge`;
+  close = () => server.close();
+});
+
+afterAll(() => close());
+
+function post(body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${base}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+interface WireEvent {
+  id: string;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+function parseSse(text: string): WireEvent[] {
+  return text
+    .trim()
+    .split('\n\n')
+    .map((frame) => {
+      const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(frame)?.[1] ?? '';
+      return { id: field('id'), event: field('event'), data: JSON.parse(field('data')) };
+    });
+}
+
+async function expectError(response: Response, status: number, code: string, field?: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toContain('application/json');
+  const body = (await response.json()) as { error: { code: string; message: string; field?: string } };
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(5);
+  if (field) expect(body.error.field).toBe(field);
+  return body.error;
+}
+
+describe('POST /messages', () => {
+  it('streams start, deltas, sources and done, every event with an id', async () => {
+    const response = await post({ message: 'What is your return policy?' }, { accept: 'text/event-stream' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events = parseSse(await response.text());
+
+    expect(events[0]!.event).toBe('start');
+    expect(events.at(-2)!.event).toBe('sources');
+    expect(events.at(-1)!.event).toBe('done');
+    const deltas = events.filter((event) => event.event === 'delta');
+    expect(deltas.length).toBeGreaterThan(3);
+    expect(deltas.map((event) => event.data.text).join('')).toContain('within 30 days');
+    const { messageId, threadId } = events[0]!.data;
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => `${messageId}:${index}`));
+    expect(events.at(-1)!.data).toMatchObject({ threadId, messageId });
+    expect(events.at(-1)!.data.confidence).toBeGreaterThan(0.4);
+    expect(events.at(-2)!.data.sources).toContainEqual(expect.objectContaining({ url: '/policies/returns' }));
+  });
+
+  it('answers with one JSON reply when stream is false', async () => {
+    const response = await post({ message: 'Is the skillet dishwasher safe?', stream: false });
+    expect(response.status).toBe(200);
+    const reply = (await response.json()) as { text: string; sources: { title: string }[]; threadId: string };
+    expect(reply.text).toContain('Not dishwasher safe');
+    expect(reply.sources[0]!.title).toBe('Cast Iron Skillet');
+    expect(typeof reply.threadId).toBe('string');
+  });
+
+  it('keeps the thread: a follow-up continues it and the history holds both turns', async () => {
+    const first = (await (await post({ message: 'How long do refunds take?', stream: false })).json()) as {
+      threadId: string;
+    };
+    const second = (await (
+      await post({ message: 'And how long does express shipping take?', threadId: first.threadId, stream: false })
+    ).json()) as { threadId: string; text: string };
+    expect(second.threadId).toBe(first.threadId);
+    expect(second.text).toContain('1–2 days');
+
+    const history = await fetch(`${base}/threads/${first.threadId}`);
+    expect(history.status).toBe(200);
+    const body = (await history.json()) as { messages: { role: string; text: string }[] };
+    expect(body.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(body.messages[0]!.text).toBe('How long do refunds take?');
+    expect(body.messages[1]!.text).toContain('5 business days');
+  });
+
+  it('says plainly that it does not know, pointing to the contact page', async () => {
+    const reply = (await (await post({ message: 'Do you sell motorcycles?', stream: false })).json()) as {
+      text: string;
+      sources: { url: string }[];
+      confidence: number;
+    };
+    expect(reply.text).toMatch(/don't know/);
+    expect(reply.text).toContain('/policies/contact');
+    expect(reply.confidence).toBe(0);
+    expect(reply.sources).toEqual([{ title: 'Contact us', url: '/policies/contact' }]);
+  });
+
+  it.each([
+    [{ message: '   ' }, 'message', /cannot be empty/],
+    [{}, 'message', /required/],
+    [{ message: 42 }, 'message', /string/],
+    [{ message: 'x'.repeat(4001) }, 'message', /4000/],
+    [{ message: 'hi', threadId: 'bad id with spaces' }, 'threadId', /letters/],
+    [{ message: 'hi', locale: 'english please' }, 'locale', /language tag/],
+    [{ message: 'hi', pageUrl: 'javascript:alert(1)' }, 'pageUrl', /http or https/],
+    [{ message: 'hi', pageUrl: 'ftp://shop.example/' }, 'pageUrl', /http or https/],
+    [{ message: 'hi', metadata: { big: 'x'.repeat(999), b: 'x'.repeat(999), c: 'x'.repeat(999), d: 'x'.repeat(999), e: 'x'.repeat(999) } }, 'metadata', /4096 bytes/],
+    [{ message: 'hi', metadata: { nested: { no: true } } }, 'metadata.nested', /values must be/],
+    [{ message: 'hi', metadata: 'text' }, 'metadata', /object/],
+    [{ message: 'hi', stream: 'yes' }, 'stream', /true or false/],
+    [{ message: 'hi', surprise: 1 }, 'surprise', /Unknown field/],
+    [[1, 2], 'body', /JSON object/],
+  ])('rejects a bad body (#%#) with a 400 naming the field', async (body, field, message) => {
+    const error = await expectError(await post(body), 400, 'invalid_request', field);
+    expect(error.message).toMatch(message);
+  });
+
+  it('accepts every valid optional field', async () => {
+    const response = await post({
+      message: 'Refunds?',
+      threadId: 'thread_1.a:b-c',
+      locale: 'fr-CA',
+      pageUrl: 'https://shop.example/products/skillet',
+      metadata: { plan: 'gold', visits: 3, member: true, note: null },
+      stream: false,
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('rejects a body that is not JSON with 400, and one that is not declared JSON with 415', async () => {
+    await expectError(await post('{oops'), 400, 'invalid_request', 'body');
+    const response = await fetch(`${base}/messages`, { method: 'POST', body: 'message=hi' });
+    await expectError(response, 415, 'unsupported_media_type');
+  });
+
+  it('rejects a body over 64 KB with 413, with or without Content-Length', async () => {
+    await expectError(await post({ message: 'x'.repeat(70_000) }), 413, 'payload_too_large');
+    const chunked = new ReadableStream({
+      start(controller) {
+        for (let index = 0; index < 10; index++) controller.enqueue(new TextEncoder().encode('x'.repeat(10_000)));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${base}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chunked,
+      // @ts-expect-error Node's fetch needs `duplex` for a streamed body.
+      duplex: 'half',
+    });
+    await expectError(response, 413, 'payload_too_large');
+  });
+});
+
+describe('routes', () => {
+  it('answers 404 for an unknown route or thread, 405 with Allow for a wrong method', async () => {
+    await expectError(await fetch(`${base}/nope`), 404, 'not_found');
+    await expectError(await fetch(`${base.replace('/api/concierge', '')}/elsewhere`), 404, 'not_found');
+    await expectError(await fetch(`${base}/threads/unknown-thread`), 404, 'not_found');
+    const wrong = await fetch(`${base}/messages`);
+    expect(wrong.headers.get('allow')).toBe('POST');
+    await expectError(wrong, 405, 'method_not_allowed');
+    await expectError(await fetch(`${base}/threads/x`, { method: 'DELETE' }), 405, 'method_not_allowed');
+  });
+
+  it('rejects a malformed thread id with 400', async () => {
+    await expectError(await fetch(`${base}/threads/${'x'.repeat(200)}`), 400, 'invalid_request', 'threadId');
+  });
+
+  it('reports health', async () => {
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ ok: true, provider: 'local' });
+  });
+});
+
+describe('stopping', () => {
+  it('stores a reply cut off by the client as interrupted', async () => {
+    const handler = createConciergeHandler({ provider: createLocalProvider({ dir: KB_DIR, chunkDelayMs: 30 }) });
+    const controller = new AbortController();
+    const response = await handler(
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ message: 'What is your return policy?' }),
+        signal: controller.signal,
+      }),
+    );
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const threadId = /"threadId":"([^"]+)"/.exec(first)![1]!;
+    await reader.read();
+    await reader.cancel();
+    controller.abort();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const history = await handler(new Request(`http://shop.example/api/concierge/threads/${threadId}`));
+    const body = (await history.json()) as { messages: { role: string; interrupted?: boolean; text: string }[] };
+    expect(body.messages).toHaveLength(2);
+    expect(body.messages[1]).toMatchObject({ role: 'assistant', interrupted: true });
+    expect(body.messages[1]!.text.length).toBeGreaterThan(0);
+    expect(body.messages[1]!.text).not.toContain('5 business days');
+  });
+});

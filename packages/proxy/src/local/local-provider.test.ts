@@ -1,0 +1,78 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { ProviderEvent, ProviderRequest } from '../provider';
+import { createLocalProvider } from './local-provider';
+
+const KB_DIR = fileURLToPath(new URL('../../fixtures/knowledge-base', import.meta.url));
+
+async function ask(message: string, history: ProviderRequest['history'] = [], dir = KB_DIR) {
+  const provider = await createLocalProvider({ dir, chunkDelayMs: 0 });
+  const events: ProviderEvent[] = [];
+  for await (const event of provider.reply({ message, threadId: 't', history, signal: new AbortController().signal })) {
+    events.push(event);
+  }
+  const text = events.flatMap((event) => (event.type === 'delta' ? [event.text] : [])).join('');
+  const sources = events.find((event) => event.type === 'sources');
+  const done = events.at(-1);
+  return {
+    text,
+    chunks: events.filter((event) => event.type === 'delta').length,
+    sources: sources?.type === 'sources' ? sources.sources : [],
+    confidence: done?.type === 'done' ? done.confidence : undefined,
+  };
+}
+
+describe('createLocalProvider', () => {
+  it('answers from the best passage, cites it with relevance, and streams in chunks', async () => {
+    const answer = await ask('What is your return policy?');
+    expect(answer.text).toContain('returned within 30 days');
+    expect(answer.chunks).toBeGreaterThan(5);
+    expect(answer.sources[0]).toMatchObject({ title: 'Returns: Return window', url: '/policies/returns' });
+    expect(answer.sources[0]!.relevance).toBeGreaterThan(0.5);
+    expect(answer.confidence).toBe(1);
+  });
+
+  it('answers product questions from the catalog', async () => {
+    const answer = await ask('Can I use the skillet on induction?');
+    expect(answer.text).toContain('Gas, electric, induction and oven.');
+    expect(answer.sources[0]).toMatchObject({ title: 'Cast Iron Skillet', url: '/products/cast-iron-skillet' });
+  });
+
+  it.each(['What is the weather tomorrow?', 'Do you sell motorcycles?', 'Who won the football game?', 'Do you ship to Canada?'])(
+    'does not invent an answer to %s',
+    async (question) => {
+      const answer = await ask(question);
+      expect(answer.text).toMatch(/^I'm sorry, I don't know/);
+      expect(answer.text).toContain('[Contact us](/policies/contact)');
+      expect(answer.confidence).toBe(0);
+    },
+  );
+
+  it('reads a vague follow-up together with the question before it', async () => {
+    const alone = await ask('and for refunds?');
+    expect(alone.sources[0]?.url).toBe('/policies/returns');
+    const followUp = await ask('how fast is it?', [
+      { id: '1', role: 'user', text: 'Tell me about express shipping', createdAt: '' },
+      { id: '2', role: 'assistant', text: '…', createdAt: '' },
+    ]);
+    expect(followUp.text).toContain('1–2 days');
+  });
+
+  it('indexes a user folder: titles from headings, URLs from paths, nested folders', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'concierge-kb-'));
+    await writeFile(join(dir, 'gift-cards.md'), '# Gift cards\n\nGift cards never expire and can be used online or in the studio.');
+    const answer = await ask('Do gift cards expire?', [], dir);
+    expect(answer.text).toContain('never expire');
+    expect(answer.sources).toEqual([expect.objectContaining({ title: 'Gift cards', url: '/gift-cards' })]);
+  });
+
+  it('refuses an empty folder and a malformed catalog with a clear message', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'concierge-kb-'));
+    await expect(createLocalProvider({ dir: empty })).rejects.toThrow(/no Markdown pages or product catalogs/);
+    await writeFile(join(empty, 'products.json'), '{"not":"an array"}');
+    await expect(createLocalProvider({ dir: empty })).rejects.toThrow(/products.json must hold an array/);
+  });
+});
