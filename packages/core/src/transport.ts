@@ -88,12 +88,15 @@ async function* eventsFromStream(
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(new EventSourceParserStream())
     .getReader();
+  // Stop at once even when a custom fetch does not end the body on abort.
+  const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read().catch((thrown: unknown) => {
-        throw signal?.aborted ? ConciergeError.from(signal.reason) : cutOff(thrown);
+        throw signal?.aborted ? ConciergeError.from(abortError(signal)) : cutOff(thrown);
       });
-      if (done) break;
+      if (done || signal?.aborted) break;
       const type = value.event as StreamEvent['type'] | undefined;
       if (!type || !STREAM_EVENT_TYPES.includes(type)) continue;
       let data: unknown;
@@ -114,9 +117,10 @@ async function* eventsFromStream(
       if (event.type === 'done') return;
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     reader.cancel().catch(() => {});
   }
-  throw cutOff();
+  throw signal?.aborted ? ConciergeError.from(abortError(signal)) : cutOff();
 }
 
 function* eventsFromJson(reply: SendMessageResponse): Generator<StreamEvent> {
@@ -144,6 +148,11 @@ async function errorFromResponse(response: Response): Promise<ConciergeError> {
     }
   }
   return error;
+}
+
+function abortError(signal: AbortSignal): unknown {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name === 'AbortError' ? reason : new DOMException('Aborted', 'AbortError');
 }
 
 function malformed(message: string, cause?: unknown): ConciergeError {

@@ -13,6 +13,10 @@ import { ConciergeContext, type ConciergeContextValue } from './context';
 export interface ConciergeProviderProps {
   /** Base URL of the Concierge proxy. @default "/api/concierge" */
   endpoint?: string;
+  /** `fetch` used by the HTTP transport, e.g. to add credentials. @default globalThis.fetch */
+  fetch?: typeof globalThis.fetch;
+  /** Headers sent with every request to the proxy. */
+  headers?: Record<string, string>;
   /** Replaces the HTTP transport (tests, Storybook, custom backends). */
   transport?: Transport;
   /** Query client for thread history; one is created when omitted. */
@@ -36,7 +40,9 @@ export function ConciergeProvider(props: ConciergeProviderProps) {
   const latest = useRef(props);
   latest.current = props;
   const [value] = useState<ConciergeContextValue>(() => {
-    const transport = props.transport ?? createHttpTransport({ endpoint: props.endpoint ?? '/api/concierge' });
+    const transport =
+      props.transport ??
+      createHttpTransport({ endpoint: props.endpoint ?? '/api/concierge', fetch: props.fetch, headers: props.headers });
     const session = createChatSession({
       transport,
       storage: props.storage,

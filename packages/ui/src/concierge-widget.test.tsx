@@ -1,0 +1,159 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { ConciergeWidget } from './concierge-widget';
+
+/** A fetch standing in for the proxy: each POST gets the next scripted reply. */
+function fakeProxy(replies: ((signal: AbortSignal) => Response)[]) {
+  const bodies: { message: string; threadId?: string; pageUrl?: string; locale?: string }[] = [];
+  const fetch = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
+    if (String(url).includes('/threads/')) return Response.json({ error: { code: 'not_found', message: 'x' } }, { status: 404 });
+    bodies.push(JSON.parse(String(init?.body)));
+    const reply = replies.shift();
+    if (!reply) throw new Error('No reply scripted');
+    return reply(init!.signal!);
+  });
+  return { fetch, bodies };
+}
+
+function sse(events: [string, object][], { hold = false } = {}) {
+  return (signal: AbortSignal) => {
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        events.forEach(([event, data], index) =>
+          controller.enqueue(encoder.encode(`id: m:${index}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`)),
+        );
+        if (!hold) controller.close();
+        signal.addEventListener('abort', () => controller.error(new DOMException('Aborted', 'AbortError')));
+      },
+    });
+    return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+  };
+}
+
+const RETURNS_REPLY = sse([
+  ['start', { threadId: 't1', messageId: 'm1' }],
+  ['delta', { text: 'You can return unworn items within **30 days**.' }],
+  ['sources', { sources: [{ title: 'Returns and refunds', url: '/policies/returns' }] }],
+  ['done', { threadId: 't1', messageId: 'm1' }],
+]);
+
+async function openChat(fetch: typeof globalThis.fetch) {
+  const user = userEvent.setup();
+  render(<ConciergeWidget endpoint="/api/concierge" fetch={fetch} greeting="Hi! How can I help?" />);
+  await user.click(screen.getByRole('button', { name: 'Open chat' }));
+  const dialog = await screen.findByRole('dialog', { name: 'Customer support' });
+  return { user, dialog };
+}
+
+describe('ConciergeWidget', () => {
+  it('opens an accessible dialog with a log, a labelled composer and the focus in it', async () => {
+    const { dialog } = await openChat(fakeProxy([]).fetch);
+    expect(within(dialog).getByRole('log')).toBeTruthy();
+    const input = within(dialog).getByRole('textbox', { name: 'Message' });
+    await waitFor(() => expect(document.activeElement).toBe(input));
+    expect(within(dialog).getByText('Hi! How can I help?')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Close chat', expanded: true })).toBeTruthy();
+  });
+
+  it('sends a question and shows the streamed answer with its sources as links', async () => {
+    const proxy = fakeProxy([RETURNS_REPLY]);
+    const { user, dialog } = await openChat(proxy.fetch);
+    await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'What is your return policy?');
+    await user.click(within(dialog).getByRole('button', { name: 'Send' }));
+
+    const log = within(dialog).getByRole('log');
+    await within(log).findByText('30 days');
+    expect(within(log).getByText('What is your return policy?')).toBeTruthy();
+    const source = within(log).getByRole('link', { name: 'Returns and refunds' });
+    expect(source.getAttribute('href')).toBe('/policies/returns');
+    expect(proxy.bodies[0]).toMatchObject({ message: 'What is your return policy?', pageUrl: 'http://localhost:3000/' });
+    expect((within(dialog).getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement).value).toBe('');
+  });
+
+  it('shows a typing indicator before the first token and Stop while streaming', async () => {
+    const proxy = fakeProxy([sse([['start', { threadId: 't', messageId: 'm' }]], { hold: true })]);
+    const { user, dialog } = await openChat(proxy.fetch);
+    await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Hello{Enter}');
+    expect(await within(dialog).findByRole('status', { name: 'The assistant is typing…' })).toBeTruthy();
+    expect(within(dialog).getByRole('log').getAttribute('aria-busy')).toBe('true');
+    await user.click(within(dialog).getByRole('button', { name: 'Stop' }));
+    await within(dialog).findByRole('button', { name: 'Send' });
+    expect(within(dialog).queryByRole('status', { name: 'The assistant is typing…' })).toBeNull();
+  });
+
+  it('refuses an empty message with a hint, sending nothing and losing nothing', async () => {
+    const proxy = fakeProxy([]);
+    const { user, dialog } = await openChat(proxy.fetch);
+    const input = within(dialog).getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    await user.type(input, '   ');
+    await user.click(within(dialog).getByRole('button', { name: 'Send' }));
+    expect(within(dialog).getByText('Type a message first.')).toBeTruthy();
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(input.value).toBe('   ');
+    expect(proxy.bodies).toEqual([]);
+  });
+
+  it('explains an error in plain words and Retry sends the same text again', async () => {
+    const proxy = fakeProxy([
+      () => Response.json({ error: { code: 'upstream_unavailable', message: 'Vendor 503' } }, { status: 502 }),
+      RETURNS_REPLY,
+    ]);
+    const { user, dialog } = await openChat(proxy.fetch);
+    await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Can I return sale items?{Enter}');
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert.textContent).toContain('temporarily unavailable');
+    expect(alert.textContent).not.toContain('Vendor 503');
+    expect(within(dialog).getByText('Not sent')).toBeTruthy();
+    expect(within(dialog).getByText('Can I return sale items?')).toBeTruthy();
+
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await within(dialog).findByText('30 days');
+    expect(proxy.bodies.map((body) => body.message)).toEqual(['Can I return sale items?', 'Can I return sale items?']);
+    expect(within(dialog).queryByRole('alert')).toBeNull();
+    expect(within(dialog).queryByText('Not sent')).toBeNull();
+  });
+
+  it('closes on Escape and gives the focus back to the launcher', async () => {
+    const { user, dialog } = await openChat(fakeProxy([]).fetch);
+    await user.keyboard('{Escape}');
+    expect(dialog.hidden).toBe(true);
+    const launcher = screen.getByRole('button', { name: 'Open chat' });
+    expect(document.activeElement).toBe(launcher);
+    expect(launcher.getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('continues the thread and keeps the conversation after a reload', async () => {
+    const proxy = fakeProxy([
+      RETURNS_REPLY,
+      sse([
+        ['start', { threadId: 't1', messageId: 'm2' }],
+        ['delta', { text: 'Refunds take 5 business days.' }],
+        ['done', { threadId: 't1', messageId: 'm2' }],
+      ]),
+    ]);
+    const { user, dialog } = await openChat(proxy.fetch);
+    const input = within(dialog).getByRole('textbox', { name: 'Message' });
+    await user.type(input, 'What is your return policy?{Enter}');
+    await within(dialog).findByText('30 days');
+    await user.type(input, 'How long do refunds take?{Enter}');
+    await within(dialog).findByText('Refunds take 5 business days.');
+    expect(proxy.bodies[1]).toMatchObject({ message: 'How long do refunds take?', threadId: 't1' });
+
+    // A reload: the page is rendered again from scratch with the same storage.
+    document.body.innerHTML = '';
+    render(<ConciergeWidget endpoint="/api/concierge" fetch={proxy.fetch} />);
+    const reopened = await screen.findByRole('dialog', { name: 'Customer support' });
+    expect(within(reopened).getByText('What is your return policy?')).toBeTruthy();
+    expect(within(reopened).getByText('Refunds take 5 business days.')).toBeTruthy();
+  });
+
+  it('is ready for a click without loading the window until then', async () => {
+    await act(async () => {
+      render(<ConciergeWidget endpoint="/api/concierge" />);
+    });
+    expect(screen.getByRole('button', { name: 'Open chat' })).toBeTruthy();
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+});

@@ -1,0 +1,51 @@
+import { render } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { Markdown } from './markdown';
+
+describe('Markdown', () => {
+  it('renders lists, emphasis, code and tables', () => {
+    const { container } = render(
+      <Markdown text={'**Bold** and *soft*\n\n- one\n- two\n\n`code`\n\n| a | b |\n| - | - |\n| 1 | 2 |'} />,
+    );
+    expect(container.querySelector('strong')?.textContent).toBe('Bold');
+    expect(container.querySelectorAll('li')).toHaveLength(2);
+    expect(container.querySelector('code')?.textContent).toBe('code');
+    expect(container.querySelector('table td')?.textContent).toBe('1');
+  });
+
+  it('never renders raw HTML from the model', () => {
+    const { container } = render(
+      <Markdown text={'Hi <script>alert(1)</script> <img src=x onerror="alert(1)"> <b onclick="x()">b</b> <iframe src="https://evil.example"></iframe>'} />,
+    );
+    expect(container.querySelector('script, img, iframe, b, [onerror], [onclick]')).toBeNull();
+    expect(container.textContent).toContain('<script>');
+  });
+
+  it('opens http(s) links safely and keeps mailto and same-site links', () => {
+    const { container } = render(
+      <Markdown text={'[Shop](https://shop.example/a) [Mail](mailto:care@shop.example) [Returns](/policies/returns)'} />,
+    );
+    const links = [...container.querySelectorAll('a')];
+    expect(links.map((link) => link.getAttribute('href'))).toEqual([
+      'https://shop.example/a',
+      'mailto:care@shop.example',
+      '/policies/returns',
+    ]);
+    for (const link of links) expect(link.getAttribute('rel')).toBe('noopener noreferrer');
+  });
+
+  it.each(['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:x', 'file:///etc/passwd'])(
+    'renders a %s link as plain text',
+    (href) => {
+      const { container } = render(<Markdown text={`[click me](${href})`} />);
+      expect(container.querySelector('a')).toBeNull();
+      expect(container.textContent).toContain('click me');
+    },
+  );
+
+  it('shows images as their alt text only', () => {
+    const { container } = render(<Markdown text={'![tracking pixel](https://evil.example/p.gif)'} />);
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.textContent).toBe('tracking pixel');
+  });
+});
