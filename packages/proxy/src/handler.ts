@@ -88,6 +88,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
         },
       ]);
 
+    let saved = false;
     async function* run(): AsyncGenerator<StreamEvent> {
       yield { type: 'start', threadId, messageId };
       try {
@@ -105,10 +106,13 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
           throw new HttpError(502, 'upstream_malformed', 'The reply ended before it finished.');
         }
         if (reply.done) {
+          // Saved before `done` is sent, so a history request right after it sees this turn.
+          saved = true;
+          await save();
           yield { type: 'done', threadId, messageId, ...(reply.confidence === undefined ? {} : { confidence: reply.confidence }) };
         }
       } finally {
-        await save();
+        if (!saved) await save();
       }
     }
 

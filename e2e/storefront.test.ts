@@ -1,0 +1,172 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const STOREFRONT = fileURLToPath(new URL('../apps/storefront', import.meta.url));
+const NEXT_BIN = fileURLToPath(new URL('../apps/storefront/node_modules/next/dist/bin/next', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let origin = '';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitForServer(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The storefront exited:\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`The storefront did not start:\n${log()}`);
+}
+
+beforeAll(async () => {
+  // A production build, as shoppers get it; CONCIERGE_E2E_REUSE_BUILD=1 skips it while iterating.
+  if (process.env.CONCIERGE_E2E_REUSE_BUILD !== '1') {
+    const build = spawnSync(process.execPath, [NEXT_BIN, 'build'], { cwd: STOREFRONT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}\n${build.stderr}`);
+  }
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  let output = '';
+  server = spawn(process.execPath, [NEXT_BIN, 'start', '--hostname', '127.0.0.1'], {
+    cwd: STOREFRONT,
+    env: { ...process.env, PORT: String(port), NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout!.on('data', (chunk) => (output += chunk));
+  server.stderr!.on('data', (chunk) => (output += chunk));
+  await waitForServer(`${origin}/api/concierge/health`, server, () => output);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/** Console errors and uncaught exceptions (hydration mismatches land here). */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400) {
+      errors.push(`${response.status()} ${response.url()}`);
+    }
+  });
+  return errors;
+}
+
+describe('demo storefront', () => {
+  it('answers, streams with sources, follows up in the same thread, survives a reload and refuses an empty message', async () => {
+    const page = await browser!.newPage();
+    const errors = watchErrors(page);
+    const external: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) external.push(request.url());
+    });
+
+    await page.goto(`${origin}/`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Larkfield help' });
+    const log = dialog.getByRole('log');
+    const input = dialog.getByRole('textbox', { name: 'Message' });
+
+    await input.fill('What is your return policy?');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+
+    // The answer arrives in pieces: seen part-way, then complete.
+    const streaming = log.locator('[data-status="streaming"] .concierge-markdown');
+    await streaming.waitFor();
+    const partial = (await streaming.textContent()) ?? '';
+    const answer = log.locator('article[data-role="assistant"]').last();
+    await answer.getByRole('link', { name: /Returns and refunds/ }).waitFor();
+    await dialog.getByRole('button', { name: 'Send' }).waitFor();
+    const complete = (await answer.textContent()) ?? '';
+    expect(complete).toContain('within 30 days of delivery');
+    expect(partial.length).toBeLessThan(complete.length);
+    expect(await answer.getByRole('link', { name: /Returns and refunds/ }).getAttribute('href')).toBe('/policies/returns');
+
+    const threadId = await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!).threadId as string);
+    expect(threadId).toMatch(/^[0-9a-f-]{36}$/);
+
+    await input.fill('How long do refunds take?');
+    await input.press('Enter');
+    await log.getByText('within 5 business days').waitFor();
+    await dialog.getByRole('button', { name: 'Send' }).waitFor();
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!).threadId)).toBe(threadId);
+    const history = (await (await fetch(`${origin}/api/concierge/threads/${threadId}`)).json()) as {
+      messages: { role: string; text: string }[];
+    };
+    expect(history.messages.map((message) => message.text.slice(0, 26))).toEqual([
+      'What is your return policy',
+      expect.stringContaining('**Returns and ref'),
+      'How long do refunds take?',
+      expect.stringContaining('**Returns and ref'),
+    ]);
+
+    await page.reload();
+    const reopened = page.getByRole('dialog', { name: 'Larkfield help' });
+    await reopened.getByText('How long do refunds take?').waitFor();
+    await expect(reopened.getByRole('log').getByText('What is your return policy?').count()).resolves.toBe(1);
+    await expect(reopened.getByRole('log').getByText(/within 5 business days/).count()).resolves.toBe(1);
+    const messagesBefore = await reopened.locator('article').count();
+
+    const reloadedInput = reopened.getByRole('textbox', { name: 'Message' });
+    await reloadedInput.fill('   ');
+    await reopened.getByRole('button', { name: 'Send' }).click();
+    await reopened.getByText('Type a message first.').waitFor();
+    expect(await reloadedInput.inputValue()).toBe('   ');
+    expect(await reopened.locator('article').count()).toBe(messagesBefore);
+
+    await reloadedInput.press('Escape');
+    expect(await reopened.isHidden()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Open chat');
+
+    expect(errors).toEqual([]);
+    expect(external).toEqual([]);
+    await page.close();
+  });
+
+  it('renders product and policy pages with the chat on each, without hydration errors', async () => {
+    const page = await browser!.newPage();
+    const errors = watchErrors(page);
+    for (const path of ['/products/cast-iron-skillet', '/policies/shipping']) {
+      await page.goto(`${origin}${path}`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Open chat' }).waitFor();
+    }
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Shipping');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
