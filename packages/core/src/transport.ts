@@ -85,7 +85,7 @@ async function* eventsFromStream(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<StreamEvent> {
   const reader = body
-    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>)
     .pipeThrough(new EventSourceParserStream())
     .getReader();
   // Stop at once even when a custom fetch does not end the body on abort.

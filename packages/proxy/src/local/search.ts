@@ -50,8 +50,8 @@ export class PassageIndex {
 
   /** Passages ranked best first. */
   search(query: string, limit = 5): Match[] {
-    const terms = new Set(
-      MiniSearch.getDefault('tokenize')(query)
+    const terms = new Set<string>(
+      (MiniSearch.getDefault('tokenize') as (text: string) => string[])(query)
         .map((term: string) => processTerm(term))
         .filter((term: string | null): term is string => term !== null),
     );
