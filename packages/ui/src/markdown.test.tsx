@@ -10,7 +10,7 @@ describe('Markdown', () => {
     expect(container.querySelector('strong')?.textContent).toBe('Bold');
     expect(container.querySelectorAll('li')).toHaveLength(2);
     expect(container.querySelector('code')?.textContent).toBe('code');
-    expect(container.querySelector('table td')?.textContent).toBe('1');
+    expect(container.querySelector('table td')?.textContent?.trim()).toBe('1');
   });
 
   it('never renders raw HTML from the model', () => {

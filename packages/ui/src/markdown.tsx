@@ -1,5 +1,5 @@
 'use client';
-import { compiler, type MarkdownToJSX } from 'markdown-to-jsx/react';
+import { compiler, type MarkdownToJSX } from 'markdown-to-jsx';
 import { memo, type AnchorHTMLAttributes, type ReactNode } from 'react';
 import { safeHref } from './safe-url';
 
@@ -23,15 +23,12 @@ const options: MarkdownToJSX.Options = {
   forceBlock: true,
   overrides: { a: SafeLink, img: ImageAsText },
 };
-const streamingOptions: MarkdownToJSX.Options = { ...options, optimizeForStreaming: true };
 
 export interface MarkdownProps {
   text: string;
-  /** Hides half-written syntax while the text is still arriving. */
-  streaming?: boolean;
 }
 
 /** Renders Markdown from the assistant: no raw HTML, links only http(s)/mailto, opened safely. */
-export const Markdown = memo(function Markdown({ text, streaming = false }: MarkdownProps) {
-  return <div className="concierge-markdown">{compiler(text, streaming ? streamingOptions : options)}</div>;
+export const Markdown = memo(function Markdown({ text }: MarkdownProps) {
+  return <div className="concierge-markdown">{compiler(text, options)}</div>;
 });

@@ -39,7 +39,7 @@ export function StreamingMessage({ strings }: { strings: ConciergeStrings }) {
     <article className="concierge-message" data-role="assistant" data-status="streaming" aria-label={strings.assistant}>
       <div className="concierge-bubble">
         {text ? (
-          <Markdown text={text} streaming />
+          <Markdown text={text} />
         ) : (
           <span className="concierge-typing" role="status" aria-label={strings.typing}>
             <span />

@@ -1,4 +1,4 @@
-import { compiler } from 'markdown-to-jsx/react';
+import { compiler } from 'markdown-to-jsx';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getPolicies } from '../../../lib/catalog';
