@@ -5,7 +5,7 @@ export default defineConfig({
   format: 'esm',
   dts: true,
   platform: 'neutral',
-  // One output file per module, so an app's bundler keeps the chat window in its own lazy chunk.
+  // One output file per module, so an app's bundler keeps the chat window in its own lazy chunk;
+  // each module keeps its own 'use client' directive.
   unbundle: true,
-  outputOptions: { banner: "'use client';" },
 });
