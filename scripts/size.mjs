@@ -58,3 +58,14 @@ console.log(`  launcher at page load (JS)           ${kb(launcher).padStart(8)} 
 console.log(`  whole widget (JS + CSS)              ${kb(total(widget)).padStart(8)}   target ≤ 30 KB`);
 console.log(`    of which CSS                       ${kb(css.reduce((sum, [, size]) => sum + size, 0)).padStart(8)}`);
 for (const [file, size] of Object.entries(widget)) console.log(`    ${file.padEnd(34)} ${kb(size).padStart(8)}`);
+
+// --check: fail when a budget is exceeded (part of the test command).
+if (process.argv.includes('--check')) {
+  const over = [
+    ['hooks + core', total(hooks), 6],
+    ['launcher at page load', launcher, 5],
+    ['whole widget', total(widget), 30],
+  ].filter(([, bytes, budget]) => bytes > budget * 1024);
+  for (const [name, bytes, budget] of over) console.error(`Over budget: ${name} is ${kb(bytes)}, budget ${budget} KB`);
+  process.exit(over.length ? 1 : 0);
+}

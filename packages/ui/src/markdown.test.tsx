@@ -1,6 +1,6 @@
 import { render } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { Markdown } from './markdown';
+import { Markdown, splitBlocks } from './markdown';
 
 describe('Markdown', () => {
   it('renders lists, emphasis, code and tables', () => {
@@ -47,5 +47,24 @@ describe('Markdown', () => {
     const { container } = render(<Markdown text={'![tracking pixel](https://evil.example/p.gif)'} />);
     expect(container.querySelector('img')).toBeNull();
     expect(container.textContent).toBe('tracking pixel');
+  });
+});
+
+describe('splitBlocks', () => {
+  it('splits at blank lines so finished blocks keep their parse', () => {
+    expect(splitBlocks('One\nstill one\n\nTwo\n\n\n- three\n- three')).toEqual(['One\nstill one', 'Two', '- three\n- three']);
+  });
+
+  it('keeps a fenced code block with blank lines whole, even while it is still open', () => {
+    expect(splitBlocks('Intro\n\n```js\na();\n\nb();\n```\n\nAfter')).toEqual(['Intro', '```js\na();\n\nb();\n```', 'After']);
+    expect(splitBlocks('```\nopen\n\nstill open')).toEqual(['```\nopen\n\nstill open']);
+  });
+
+  it('renders the same document whole or block by block', () => {
+    const text = '# Title\n\nParagraph with **bold**.\n\n1. one\n2. two\n\n```\ncode\n\nmore\n```';
+    const { container } = render(<Markdown text={text} />);
+    expect(container.querySelector('h1')?.textContent).toBe('Title');
+    expect(container.querySelectorAll('ol li')).toHaveLength(2);
+    expect(container.querySelector('pre code')?.textContent?.trimEnd()).toBe('code\n\nmore');
   });
 });

@@ -1,7 +1,7 @@
 'use client';
 import type { ChatMessage } from '@concierge/core';
 import { useStream } from '@concierge/react';
-import { memo } from 'react';
+import { memo, useLayoutEffect, useRef } from 'react';
 import { Markdown } from './markdown';
 import { Sources } from './sources';
 import type { ConciergeStrings } from './strings';
@@ -34,9 +34,25 @@ export const Message = memo(function Message({ message, strings }: MessageProps)
 /** The reply in progress: a typing indicator until the first token, then the text as it arrives. */
 export function StreamingMessage({ strings }: { strings: ConciergeStrings }) {
   const { text, sources, status } = useStream();
+  const article = useRef<HTMLElement>(null);
+
+  // Follow the reply as it grows, unless the shopper scrolled up to read something else.
+  useLayoutEffect(() => {
+    const log = article.current?.closest<HTMLElement>('.concierge-log');
+    if (!log) return;
+    const below = log.scrollHeight - log.scrollTop - log.clientHeight;
+    if (below < 160) log.scrollTop = log.scrollHeight;
+  }, [text]);
+
   if (status !== 'submitted' && status !== 'streaming') return null;
   return (
-    <article className="concierge-message" data-role="assistant" data-status="streaming" aria-label={strings.assistant}>
+    <article
+      ref={article}
+      className="concierge-message"
+      data-role="assistant"
+      data-status="streaming"
+      aria-label={strings.assistant}
+    >
       <div className="concierge-bubble">
         {text ? (
           <Markdown text={text} />
