@@ -217,3 +217,25 @@ describe('stopping', () => {
     expect(body.messages[1]!.text).not.toContain('5 business days');
   });
 });
+
+describe('hostile input', () => {
+  it('answers every malformed request with a 4xx JSON error, never a 5xx', async () => {
+    const values: unknown[] = [null, true, 0, -1, 1e308, '', 'x', [], {}, [null], { a: { b: [] } }, '\u0000', '💥'.repeat(50)];
+    const fields = ['message', 'threadId', 'locale', 'pageUrl', 'metadata', 'stream', '__proto__', 'constructor'];
+    const bodies: string[] = ['', 'null', '"text"', '[]', '{', '{"message":', '\u0000', '{"message":"hi"}x'];
+    for (const field of fields) {
+      for (const value of values) bodies.push(JSON.stringify({ message: 'Where is my order?', [field]: value }));
+    }
+    bodies.push('{"__proto__":{"polluted":true},"message":"hi"}');
+    const statuses = new Set<number>();
+    for (const body of bodies) {
+      const response = await post(body);
+      statuses.add(response.status);
+      expect(response.status, body).toBeLessThan(500);
+      if (response.status >= 400) expect(((await response.json()) as { error: { code: string } }).error.code).toBeTruthy();
+      else await response.body?.cancel();
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect([...statuses].sort()).toEqual([200, 400]);
+  });
+});

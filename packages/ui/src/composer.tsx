@@ -1,26 +1,55 @@
 'use client';
 import { LIMITS } from '@concierge/core';
 import { useThread } from '@concierge/react';
-import { forwardRef, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { forwardRef, useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ConciergeStrings } from './strings';
 
 export interface ComposerProps {
   strings: ConciergeStrings;
+  /** Keeps an unsent draft in sessionStorage under this key across reloads; `null` turns it off. @default "concierge:draft" */
+  draftKey?: string | null;
+}
+
+function readDraft(key: string | null): string {
+  try {
+    return (key && sessionStorage.getItem(key)) || '';
+  } catch {
+    return '';
+  }
+}
+
+function writeDraft(key: string | null, text: string): void {
+  try {
+    if (key && text) sessionStorage.setItem(key, text);
+    else if (key) sessionStorage.removeItem(key);
+  } catch {
+    // Storage denied: the draft lives only as long as the page.
+  }
 }
 
 /**
  * A labelled textarea with Send (Stop while a reply streams). Enter sends, Shift+Enter adds a
  * line. The text is cleared only once it was accepted for sending, so nothing typed is lost.
  */
-export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function Composer({ strings }, ref) {
+export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function Composer(
+  { strings, draftKey = 'concierge:draft' },
+  ref,
+) {
   const { send, stop, isBusy } = useThread();
   const [text, setText] = useState('');
   const [hint, setHint] = useState('');
   const id = useId();
 
+  // Restored after mount, so the server-rendered and first client render agree.
+  useEffect(() => {
+    const draft = readDraft(draftKey);
+    if (draft) setText((current) => current || draft);
+  }, [draftKey]);
+  useEffect(() => writeDraft(draftKey, text), [draftKey, text]);
+
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    if (isBusy) return;
+    if (isBusy) return setHint(strings.waitForReply);
     const message = text.trim();
     if (!message) return setHint(strings.emptyMessage);
     if (message.length > LIMITS.messageMaxLength) return setHint(strings.tooLong(LIMITS.messageMaxLength));

@@ -157,3 +157,28 @@ describe('ConciergeWidget', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 });
+
+describe('the composer', () => {
+  it('keeps what was typed while a reply streams, explaining why Enter did not send', async () => {
+    const proxy = fakeProxy([sse([['start', { threadId: 't', messageId: 'm' }]], { hold: true })]);
+    const { user, dialog } = await openChat(proxy.fetch);
+    const input = within(dialog).getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+    await user.type(input, 'First{Enter}');
+    await within(dialog).findByRole('button', { name: 'Stop' });
+    await user.type(input, 'Second question{Enter}');
+    expect(input.value).toBe('Second question');
+    expect(within(dialog).getByText('Wait for the reply to finish, or press Stop.')).toBeTruthy();
+    expect(proxy.bodies).toHaveLength(1);
+  });
+
+  it('keeps an unsent draft across a reload', async () => {
+    const { user, dialog } = await openChat(fakeProxy([]).fetch);
+    await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Half-written question');
+    document.body.innerHTML = '';
+    render(<ConciergeWidget endpoint="/api/concierge" fetch={fakeProxy([]).fetch} />);
+    const reopened = await screen.findByRole('dialog', { name: 'Customer support' });
+    await waitFor(() =>
+      expect((within(reopened).getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement).value).toBe('Half-written question'),
+    );
+  });
+});

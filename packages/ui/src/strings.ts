@@ -17,6 +17,7 @@ export interface ConciergeStrings {
   notSent: string;
   interrupted: string;
   emptyMessage: string;
+  waitForReply: string;
   tooLong: (max: number) => string;
   newConversation: string;
   errors: Partial<Record<ErrorCode, string>> & { default: string };
@@ -39,6 +40,7 @@ export const defaultStrings: ConciergeStrings = {
   notSent: 'Not sent',
   interrupted: 'Reply stopped',
   emptyMessage: 'Type a message first.',
+  waitForReply: 'Wait for the reply to finish, or press Stop.',
   tooLong: (max) => `Messages can be at most ${max} characters.`,
   newConversation: 'New conversation',
   errors: {
