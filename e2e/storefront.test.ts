@@ -157,6 +157,25 @@ describe('demo storefront', () => {
     await page.close();
   });
 
+  it('loads only the launcher with the page and fetches the chat window on first open', async () => {
+    const page = await browser!.newPage();
+    const scripts: { url: string; body: string }[] = [];
+    page.on('response', async (response) => {
+      if (response.url().endsWith('.js')) scripts.push({ url: response.url(), body: await response.text() });
+    });
+    await page.goto(`${origin}/products/linen-camp-shirt`);
+    await page.waitForLoadState('networkidle');
+    const atLoad = scripts.length;
+    expect(scripts.some((script) => script.body.includes('concierge-launcher'))).toBe(true);
+    expect(scripts.some((script) => script.body.includes('concierge-composer'))).toBe(false);
+
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('dialog').waitFor();
+    const windowChunks = scripts.slice(atLoad).filter((script) => script.body.includes('concierge-composer'));
+    expect(windowChunks).toHaveLength(1);
+    await page.close();
+  });
+
   it('renders product and policy pages with the chat on each, without hydration errors', async () => {
     const page = await browser!.newPage();
     const errors = watchErrors(page);
