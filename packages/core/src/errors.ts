@@ -17,6 +17,7 @@ export interface ConciergeErrorOptions {
   status?: number;
   field?: string;
   retryAfterSeconds?: number;
+  reason?: string;
   cause?: unknown;
 }
 
@@ -33,6 +34,8 @@ export class ConciergeError extends Error {
   readonly status: number | undefined;
   readonly field: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  /** Why, when the code has kinds (e.g. `plan_limit_reached` for `billing`). */
+  readonly reason: string | undefined;
 
   constructor(options: ConciergeErrorOptions) {
     super(options.message, { cause: options.cause });
@@ -41,6 +44,7 @@ export class ConciergeError extends Error {
     this.status = options.status;
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.reason = options.reason;
   }
 
   /** Whether sending the same request again may succeed. */

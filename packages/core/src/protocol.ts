@@ -27,6 +27,16 @@ export interface SendMessageRequest {
   metadata?: Record<string, string | number | boolean | null>;
   /** Ask for a Server-Sent Events stream instead of one JSON reply. @default true from the client */
   stream?: boolean;
+  /** Answer a product FAQ: its id, with `message` equal to the FAQ's question (Alhena, Gleen). */
+  faqId?: number;
+  /** The site's own id for the shopper, at most 128 characters (Hania). */
+  externalUserId?: string;
+  /** Start a fresh conversation even when `threadId` is given (Hania). */
+  newConversation?: boolean;
+  /** Run the bot in agent mode (Hania). */
+  agentMode?: boolean;
+  /** Channel the conversation happens on (Hania). @default "api" */
+  channel?: 'api' | 'sms' | 'whatsapp';
 }
 
 /** JSON reply to `POST {endpoint}/messages` when `stream` is false. */
@@ -37,6 +47,8 @@ export interface SendMessageResponse {
   sources: Source[];
   /** The provider's confidence between 0 and 1, when known. */
   confidence?: number;
+  /** Fields of the vendor's reply that the protocol does not model, for debugging. */
+  raw?: unknown;
 }
 
 export type Role = 'user' | 'assistant';
@@ -64,6 +76,7 @@ export type ErrorCode =
   | 'invalid_request'
   | 'not_found'
   | 'method_not_allowed'
+  | 'forbidden'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -85,16 +98,22 @@ export interface ErrorBody {
     field?: string;
     /** Seconds to wait before trying again, for `rate_limited`. */
     retryAfterSeconds?: number;
+    /** Why, for `billing`: `service_suspended`, `plan_limit_reached` or `insufficient_balance`. */
+    reason?: string;
   };
 }
 
-/** Server-Sent Events of a streamed reply, in order: `start`, `delta`*, `sources`, `done`. */
+/**
+ * Server-Sent Events of a streamed reply, in order: `start`, `delta`*, `sources`, `done`.
+ * `done` carries the authoritative thread and message ids: when a vendor assigns them only at the
+ * end of a new conversation, those of `start` are provisional.
+ */
 export type StreamEvent =
   | { type: 'start'; threadId: string; messageId: string }
   | { type: 'delta'; text: string }
   | { type: 'sources'; sources: Source[] }
-  | { type: 'done'; threadId: string; messageId: string; confidence?: number }
-  | { type: 'error'; code: ErrorCode; message: string; retryAfterSeconds?: number };
+  | { type: 'done'; threadId: string; messageId: string; confidence?: number; raw?: unknown }
+  | { type: 'error'; code: ErrorCode; message: string; retryAfterSeconds?: number; reason?: string };
 
 /** The SSE `event:` names, one per {@link StreamEvent} type. */
 export const STREAM_EVENT_TYPES = ['start', 'delta', 'sources', 'done', 'error'] as const;

@@ -12,6 +12,8 @@ export interface ChatMessage {
   sources?: Source[];
   createdAt: string;
   confidence?: number;
+  /** Fields of the vendor's reply the protocol does not model. */
+  raw?: unknown;
   /** `failed`: a shopper's message that was not answered; `interrupted`: a reply stopped or cut. */
   status?: 'failed' | 'interrupted';
 }
@@ -183,6 +185,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
               sources: reply?.sources ?? [],
               createdAt: now(),
               confidence: event.confidence,
+              ...(event.raw === undefined ? {} : { raw: event.raw }),
             };
             setState((state) => ({
               threadId: event.threadId,

@@ -111,6 +111,7 @@ async function* eventsFromStream(
           code: event.code,
           message: event.message,
           retryAfterSeconds: event.retryAfterSeconds,
+          reason: event.reason,
         });
       }
       yield event;
@@ -135,6 +136,7 @@ function* eventsFromJson(reply: SendMessageResponse): Generator<StreamEvent> {
     threadId: reply.threadId,
     messageId: reply.messageId,
     confidence: reply.confidence,
+    raw: reply.raw,
   };
 }
 

@@ -1,14 +1,19 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, configFromEnv, providerFromConfig } from './config';
+import { ConfigError, environment, handlerOptionsFromConfig, resolveConfig } from './config';
 import { createConciergeHandler } from './handler';
 import { createNodeServer } from './node';
 
-const USAGE = `Usage: concierge-proxy [--port N] [--provider NAME] [--kb-dir DIR] [--base-path PATH]
+const USAGE = `Usage: concierge-proxy [--port N] [--provider NAME] [--kb-dir DIR] [--base-path PATH] [--trust-proxy]
 
-  --port       PORT                 port to listen on (default 8787)
-  --provider   CONCIERGE_PROVIDER   answering backend (default local)
-  --kb-dir     CONCIERGE_KB_DIR     knowledge base folder for the local provider (default ./knowledge-base)
-  --base-path                       path the routes live under (default /api/concierge)
+  --port        PORT                  port to listen on (default 8787)
+  --provider    CONCIERGE_PROVIDER    local, alhena, gleen, alonchat, hania or openai (default local)
+  --kb-dir      CONCIERGE_KB_DIR      knowledge base folder for local and openai (default ./knowledge-base)
+  --base-path                         path the routes live under (default /api/concierge)
+  --trust-proxy CONCIERGE_TRUST_PROXY take the client address from X-Forwarded-For (behind a reverse proxy)
+
+Vendor settings come from the environment: ALHENA_API_KEY, GLEEN_API_KEY, ALONCHAT_API_KEY,
+ALONCHAT_AGENT_ID, HANIA_API_KEY, HANIA_BOT_ID, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL,
+*_BASE_URL, CONCIERGE_ALLOWED_ORIGINS, CONCIERGE_UPSTREAM_TIMEOUT_MS, CONCIERGE_RATE_LIMIT(_WINDOW).
 Flags win over environment variables.`;
 
 async function main(): Promise<void> {
@@ -18,6 +23,7 @@ async function main(): Promise<void> {
       provider: { type: 'string' },
       'kb-dir': { type: 'string' },
       'base-path': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -25,18 +31,21 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const env = configFromEnv();
   const portText = values.port ?? process.env.PORT ?? '8787';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(values.port ? '--port' : 'PORT', `"${portText}" is not a port number.`);
   }
-  const provider = await providerFromConfig({
-    provider: values.provider ?? env.provider,
-    kbDir: values['kb-dir'] ?? env.kbDir,
-  });
+  const env = environment();
+  if (values.provider) env.CONCIERGE_PROVIDER = values.provider;
+  if (values['kb-dir']) env.CONCIERGE_KB_DIR = values['kb-dir'];
+  const config = resolveConfig(env);
+  const options = handlerOptionsFromConfig(config);
+  const provider = await options.provider;
   const basePath = values['base-path'] ?? '/api/concierge';
-  const server = createNodeServer(createConciergeHandler({ provider, basePath }));
+  const handler = createConciergeHandler({ ...options, provider, basePath });
+  const trustProxy = values['trust-proxy'] ?? process.env.CONCIERGE_TRUST_PROXY === '1';
+  const server = createNodeServer(handler, { trustProxy });
   server.listen(port, () => {
     const address = server.address();
     const actual = typeof address === 'object' && address ? address.port : port;

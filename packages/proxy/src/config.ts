@@ -1,19 +1,15 @@
 import { resolve } from 'node:path';
+import { createAlhenaProvider, createGleenProvider } from './alhena/alhena-provider';
+import { createAlonChatProvider } from './alonchat/alonchat-provider';
 import type { ConciergeHandlerOptions } from './handler';
+import { createHaniaProvider } from './hania/hania-provider';
 import { createLocalProvider } from './local/local-provider';
+import { createOpenAIProvider } from './openai/openai-provider';
 import type { Provider } from './provider';
 
-/** Providers this version of the proxy can run. */
-export const PROVIDERS = ['local'] as const;
+/** Providers the proxy can run. */
+export const PROVIDERS = ['local', 'alhena', 'gleen', 'alonchat', 'hania', 'openai'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
-
-/** Settings for {@link providerFromConfig}; each has an environment variable. */
-export interface ProxyConfig {
-  /** `CONCIERGE_PROVIDER`. @default "local" */
-  provider?: string;
-  /** `CONCIERGE_KB_DIR`: folder of the local knowledge base. @default "./knowledge-base" */
-  kbDir?: string;
-}
 
 /** A setting that is missing or malformed; the message names the variable to fix. */
 export class ConfigError extends Error {
@@ -25,23 +21,159 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads {@link ProxyConfig} from environment variables. */
-export function configFromEnv(env: Record<string, string | undefined> = process.env): ProxyConfig {
-  return { provider: env.CONCIERGE_PROVIDER || undefined, kbDir: env.CONCIERGE_KB_DIR || undefined };
+/** Every setting, by its environment variable name. Code may pass the same object. */
+export type ProxyEnvironment = Partial<Record<(typeof VARIABLES)[number], string>>;
+
+export const VARIABLES = [
+  'CONCIERGE_PROVIDER',
+  'CONCIERGE_KB_DIR',
+  'CONCIERGE_ALLOWED_ORIGINS',
+  'CONCIERGE_UPSTREAM_TIMEOUT_MS',
+  'CONCIERGE_RATE_LIMIT',
+  'CONCIERGE_RATE_LIMIT_WINDOW',
+  'ALHENA_API_KEY',
+  'ALHENA_BASE_URL',
+  'GLEEN_API_KEY',
+  'GLEEN_BASE_URL',
+  'ALONCHAT_API_KEY',
+  'ALONCHAT_AGENT_ID',
+  'ALONCHAT_BASE_URL',
+  'HANIA_API_KEY',
+  'HANIA_BOT_ID',
+  'HANIA_BASE_URL',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'OPENAI_MODEL',
+] as const;
+
+/** The checked configuration. */
+export interface ProxyConfig {
+  provider: ProviderName;
+  kbDir: string;
+  allowedOrigins: string[];
+  timeoutMs: number;
+  rateLimit: { limit: number; windowSeconds: number } | false;
+  /** Settings of the chosen vendor, checked. */
+  vendor: Record<string, string | undefined>;
+}
+
+/** Picks the Concierge variables out of an environment (`process.env` by default). */
+export function environment(env: Record<string, string | undefined> = process.env): ProxyEnvironment {
+  return Object.fromEntries(VARIABLES.flatMap((name) => (env[name] ? [[name, env[name]!.trim()]] : [])));
 }
 
 /**
- * Checks the configuration and starts the chosen provider. Rejects with {@link ConfigError}
- * for a bad setting, so a server that awaits it fails at start-up.
+ * Checks every setting the chosen provider needs, synchronously, so a server fails at start-up
+ * with the name of the variable to fix.
  */
-export async function providerFromConfig(config: ProxyConfig, cwd = process.cwd()): Promise<Provider> {
-  const name = config.provider ?? 'local';
-  if (!(PROVIDERS as readonly string[]).includes(name)) {
-    throw new ConfigError('CONCIERGE_PROVIDER', `"${name}" is not a provider; use one of ${PROVIDERS.join(', ')}.`);
+export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): ProxyConfig {
+  const provider = (env.CONCIERGE_PROVIDER ?? 'local') as ProviderName;
+  if (!PROVIDERS.includes(provider)) {
+    throw new ConfigError('CONCIERGE_PROVIDER', `"${provider}" is not a provider; use one of ${PROVIDERS.join(', ')}.`);
   }
-  const dir = resolve(cwd, config.kbDir ?? 'knowledge-base');
+  const required = (name: keyof ProxyEnvironment, what: string) => {
+    const value = env[name];
+    if (!value) throw new ConfigError(name, `is required for CONCIERGE_PROVIDER=${provider} (${what}).`);
+    return value;
+  };
+  const url = (name: keyof ProxyEnvironment, fallback: string) => {
+    const value = env[name] ?? fallback;
+    if (!isHttpUrl(value)) throw new ConfigError(name, `"${value}" is not an http or https URL.`);
+    return value.replace(/\/+$/, '');
+  };
+  const positive = (name: keyof ProxyEnvironment, fallback: number) => {
+    const value = env[name] === undefined ? fallback : Number(env[name]);
+    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(name, `"${env[name]}" is not a positive whole number.`);
+    return value;
+  };
+
+  const vendor: Record<string, string | undefined> = {};
+  switch (provider) {
+    case 'alhena':
+      vendor.apiKey = required('ALHENA_API_KEY', 'the secret key from Alhena');
+      vendor.baseUrl = url('ALHENA_BASE_URL', 'https://api.alhena.ai');
+      break;
+    case 'gleen':
+      vendor.apiKey = required('GLEEN_API_KEY', 'the secret key from Gleen');
+      vendor.baseUrl = url('GLEEN_BASE_URL', 'https://api.gleen.ai');
+      break;
+    case 'alonchat':
+      vendor.apiKey = required('ALONCHAT_API_KEY', 'a secret key, not a publishable one');
+      vendor.agentId = required('ALONCHAT_AGENT_ID', 'the agent to talk to');
+      if (!/^[\w-]{1,128}$/.test(vendor.agentId)) throw new ConfigError('ALONCHAT_AGENT_ID', 'is not an agent id.');
+      vendor.baseUrl = url('ALONCHAT_BASE_URL', 'https://api.alonchat.com');
+      break;
+    case 'hania':
+      vendor.apiKey = required('HANIA_API_KEY', 'an account key with the chat:send ability');
+      vendor.botId = required('HANIA_BOT_ID', 'the bot to message');
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(vendor.botId)) {
+        throw new ConfigError('HANIA_BOT_ID', `"${vendor.botId}" is not a uuid.`);
+      }
+      vendor.baseUrl = url('HANIA_BASE_URL', 'https://app.hania.ai');
+      break;
+    case 'openai':
+      vendor.apiKey = env.OPENAI_API_KEY;
+      vendor.baseUrl = url('OPENAI_BASE_URL', 'https://api.openai.com/v1');
+      vendor.model = required('OPENAI_MODEL', 'the model name, e.g. gpt-4o-mini or llama3.1');
+      if (!vendor.apiKey && vendor.baseUrl.startsWith('https://api.openai.com')) {
+        throw new ConfigError('OPENAI_API_KEY', 'is required for api.openai.com (local servers such as Ollama need none).');
+      }
+      break;
+  }
+
+  const allowedOrigins = (env.CONCIERGE_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of allowedOrigins) {
+    if (!isHttpUrl(origin) || new URL(origin).origin !== origin.replace(/\/+$/, '')) {
+      throw new ConfigError('CONCIERGE_ALLOWED_ORIGINS', `"${origin}" is not an origin such as https://shop.example.`);
+    }
+  }
+  const limit = env.CONCIERGE_RATE_LIMIT === '0' ? 0 : positive('CONCIERGE_RATE_LIMIT', 30);
+  return {
+    provider,
+    kbDir: resolve(cwd, env.CONCIERGE_KB_DIR ?? 'knowledge-base'),
+    allowedOrigins,
+    timeoutMs: positive('CONCIERGE_UPSTREAM_TIMEOUT_MS', 30_000),
+    rateLimit: limit === 0 ? false : { limit, windowSeconds: positive('CONCIERGE_RATE_LIMIT_WINDOW', 60) },
+    vendor,
+  };
+}
+
+/** Starts the configured provider; rejects with {@link ConfigError} when the knowledge base is missing. */
+export async function providerFromConfig(config: ProxyConfig, options: { fetch?: typeof fetch; log?: (line: string) => void } = {}): Promise<Provider> {
+  const { vendor, timeoutMs } = config;
+  const upstream = { timeoutMs, fetch: options.fetch, log: options.log };
+  switch (config.provider) {
+    case 'alhena':
+      return createAlhenaProvider({ ...upstream, apiKey: vendor.apiKey!, baseUrl: vendor.baseUrl });
+    case 'gleen':
+      return createGleenProvider({ ...upstream, apiKey: vendor.apiKey!, baseUrl: vendor.baseUrl });
+    case 'alonchat':
+      return createAlonChatProvider({ ...upstream, apiKey: vendor.apiKey!, agentId: vendor.agentId!, baseUrl: vendor.baseUrl });
+    case 'hania':
+      return createHaniaProvider({ ...upstream, apiKey: vendor.apiKey!, botId: vendor.botId!, baseUrl: vendor.baseUrl });
+    case 'openai':
+      return withKnowledgeBase(config.kbDir, (dir) =>
+        createOpenAIProvider({ ...upstream, apiKey: vendor.apiKey, baseUrl: vendor.baseUrl, model: vendor.model!, dir }),
+      );
+    default:
+      return withKnowledgeBase(config.kbDir, (dir) => createLocalProvider({ dir }));
+  }
+}
+
+/** Handler options (provider, CORS, rate limit) from a checked configuration. */
+export function handlerOptionsFromConfig(
+  config: ProxyConfig,
+  options: { fetch?: typeof fetch; log?: (line: string) => void } = {},
+): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit'> {
+  return { provider: providerFromConfig(config, options), allowedOrigins: config.allowedOrigins, rateLimit: config.rateLimit };
+}
+
+async function withKnowledgeBase(dir: string, create: (dir: string) => Promise<Provider>): Promise<Provider> {
   try {
-    return await createLocalProvider({ dir });
+    return await create(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -51,10 +183,10 @@ export async function providerFromConfig(config: ProxyConfig, cwd = process.cwd(
   }
 }
 
-/** Handler options from a configuration (environment variables by default). */
-export function handlerOptionsFromConfig(
-  config: ProxyConfig = configFromEnv(),
-  cwd?: string,
-): Pick<ConciergeHandlerOptions, 'provider'> {
-  return { provider: providerFromConfig(config, cwd) };
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }

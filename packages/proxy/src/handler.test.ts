@@ -10,7 +10,10 @@ let base = '';
 let close: () => void = () => {};
 
 beforeAll(async () => {
-  const handler = createConciergeHandler({ provider: createLocalProvider({ dir: KB_DIR, chunkDelayMs: 1 }) });
+  const handler = createConciergeHandler({
+    provider: createLocalProvider({ dir: KB_DIR, chunkDelayMs: 1 }),
+    rateLimit: false,
+  });
   const server = createNodeServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/concierge`;

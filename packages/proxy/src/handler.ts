@@ -8,9 +8,11 @@ import {
   type ThreadMessage,
 } from '@concierge/core';
 import { HttpError } from './http-error';
-import type { Provider } from './provider';
+import type { Provider, ProviderEvent } from './provider';
 import { parseSendMessage, threadIdSchema } from './schema';
 import { createMemoryTranscriptStore, type TranscriptStore } from './transcripts';
+import { createCors } from './cors';
+import { clientAddress, createRateLimiter, type RateLimitOptions } from './rate-limit';
 
 export interface ConciergeHandlerOptions {
   /** The answering backend, e.g. `await createLocalProvider({ dir })`. */
@@ -23,6 +25,12 @@ export interface ConciergeHandlerOptions {
   maxBodyBytes?: number;
   /** Reports unexpected failures (never message text). @default console.error */
   onError?: (error: unknown) => void;
+  /** Origins of other sites allowed to call the proxy from a browser (same-origin always is). @default [] */
+  allowedOrigins?: string[];
+  /** Messages per client per window, or `false` for none. @default 30 a minute */
+  rateLimit?: RateLimitOptions | false;
+  /** Identifies the client for rate limiting. @default the first `X-Forwarded-For` address */
+  clientKey?: (request: Request) => string;
 }
 
 /** A Web-standard request handler; every adapter wraps one of these. */
@@ -40,22 +48,26 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   const transcripts = options.transcripts ?? createMemoryTranscriptStore();
   const maxBodyBytes = options.maxBodyBytes ?? LIMITS.bodyMaxBytes;
   const onError = options.onError ?? ((error: unknown) => console.error('[concierge]', error));
+  const cors = createCors(options.allowedOrigins ?? []);
+  const limiter = options.rateLimit === false ? null : createRateLimiter(options.rateLimit);
+  const clientKey = options.clientKey ?? clientAddress;
   const providerPromise = Promise.resolve(options.provider);
   // An unhandled rejection would crash the server; the failure is reported per request.
   providerPromise.catch(() => {});
 
   const routes: Record<string, Partial<Record<string, (request: Request, parameter: string) => Promise<Response>>>> = {
     messages: { POST: (request) => sendMessage(request) },
-    threads: { GET: (_request, threadId) => getThread(threadId) },
+    threads: { GET: (request, threadId) => getThread(threadId, request.signal) },
     health: { GET: async () => Response.json({ ok: true, provider: (await providerPromise).name }) },
   };
 
   async function sendMessage(request: Request): Promise<Response> {
     const body = parseSendMessage(await readJson(request, maxBodyBytes));
     const provider = await providerPromise;
-    const threadId = body.threadId ?? crypto.randomUUID();
-    const messageId = crypto.randomUUID();
-    const history = (await transcripts.get(threadId)) ?? [];
+    const continuing = body.newConversation ? undefined : body.threadId;
+    const provisional = { threadId: continuing ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
+    const keepsTranscripts = !provider.history;
+    const history = continuing && keepsTranscripts ? ((await transcripts.get(continuing)) ?? []) : [];
     const userMessage: ThreadMessage = {
       id: crypto.randomUUID(),
       role: 'user',
@@ -66,20 +78,39 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     request.signal.addEventListener('abort', () => controller.abort(), { once: true });
     const events = provider.reply({
       message: body.message,
-      threadId,
+      threadId: continuing,
       history,
       locale: body.locale,
       pageUrl: body.pageUrl,
       metadata: body.metadata,
+      faqId: body.faqId,
+      externalUserId: body.externalUserId,
+      newConversation: body.newConversation,
+      agentMode: body.agentMode,
+      channel: body.channel,
       signal: controller.signal,
-    });
+    })[Symbol.asyncIterator]();
 
-    const reply = { text: '', sources: [] as Source[], confidence: undefined as number | undefined, done: false };
-    const save = () =>
-      transcripts.append(threadId, [
+    // The first event is awaited before answering, so a vendor that fails at once gives a real
+    // HTTP status (429 with Retry-After, 402, 504…) instead of an error inside a 200 stream.
+    const first = await events.next();
+    const reply = {
+      text: '',
+      sources: [] as Source[],
+      done: undefined as Extract<ProviderEvent, { type: 'done' }> | undefined,
+    };
+    const ids = () => ({
+      threadId: reply.done?.threadId ?? provisional.threadId,
+      messageId: reply.done?.messageId ?? provisional.messageId,
+    });
+    let saved = false;
+    const save = async () => {
+      saved = true;
+      if (!keepsTranscripts || (!reply.done && !reply.text)) return;
+      await transcripts.append(ids().threadId, [
         userMessage,
         {
-          id: messageId,
+          id: ids().messageId,
           role: 'assistant',
           text: reply.text,
           sources: reply.sources,
@@ -87,42 +118,49 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
           ...(reply.done ? {} : { interrupted: true }),
         },
       ]);
+    };
 
-    let saved = false;
     async function* run(): AsyncGenerator<StreamEvent> {
-      yield { type: 'start', threadId, messageId };
+      yield { type: 'start', ...provisional };
       try {
-        for await (const event of events) {
+        for (let next = first; !next.done; next = await events.next()) {
+          const event = next.value;
           if (event.type === 'delta') reply.text += event.text;
           else if (event.type === 'sources') reply.sources = event.sources;
           else {
-            reply.confidence = event.confidence;
-            reply.done = true;
+            reply.done = event;
             break;
           }
           yield event;
         }
-        if (!reply.done && !controller.signal.aborted) {
-          throw new HttpError(502, 'upstream_malformed', 'The reply ended before it finished.');
+        if (!reply.done) {
+          if (controller.signal.aborted) return;
+          throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
         }
-        if (reply.done) {
-          // Saved before `done` is sent, so a history request right after it sees this turn.
-          saved = true;
-          await save();
-          yield { type: 'done', threadId, messageId, ...(reply.confidence === undefined ? {} : { confidence: reply.confidence }) };
-        }
+        // Saved before `done` is sent, so a history request right after it sees this turn.
+        await save();
+        const { confidence, raw } = reply.done;
+        yield {
+          type: 'done',
+          ...ids(),
+          ...(confidence === undefined ? {} : { confidence }),
+          ...(raw === undefined ? {} : { raw }),
+        };
       } finally {
         if (!saved) await save();
+        await events.return?.();
       }
     }
 
     if (!wantsStream(request, body)) {
       for await (const event of run()) void event;
-      const json: SendMessageResponse = { threadId, messageId, text: reply.text, sources: reply.sources };
-      if (reply.confidence !== undefined) json.confidence = reply.confidence;
+      const { confidence, raw } = reply.done ?? {};
+      const json: SendMessageResponse = { ...ids(), text: reply.text, sources: reply.sources };
+      if (confidence !== undefined) json.confidence = confidence;
+      if (raw !== undefined) json.raw = raw;
       return Response.json(json);
     }
-    return new Response(sseStream(run(), messageId, controller, onError), {
+    return new Response(sseStream(run(), provisional.messageId, controller, onError), {
       headers: {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
@@ -131,40 +169,56 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     });
   }
 
-  async function getThread(threadId: string): Promise<Response> {
+  async function getThread(threadId: string, signal: AbortSignal): Promise<Response> {
     if (!threadIdSchema.safeParse(threadId).success) {
       throw new HttpError(400, 'invalid_request', 'threadId must be 1–128 letters, digits, ".", "_", ":" or "-".', {
         field: 'threadId',
       });
     }
-    const messages = await transcripts.get(threadId);
-    if (!messages) throw new HttpError(404, 'not_found', 'No thread has that id.');
-    return Response.json({ threadId, messages });
+    const provider = await providerPromise;
+    const history = provider.history
+      ? await provider.history(threadId, signal)
+      : await transcripts.get(threadId).then((messages) => messages && { threadId, messages });
+    if (!history) throw new HttpError(404, 'not_found', 'No thread has that id.');
+    return Response.json(history);
   }
 
   return async (request) => {
+    let response: Response;
     try {
-      const path = new URL(request.url).pathname;
-      if (path !== basePath && !path.startsWith(`${basePath}/`)) throw notFound();
-      const [name = '', parameter = '', ...rest] = path.slice(basePath.length + 1).split('/');
-      const route = routes[name];
-      if (!route || rest.length || (name === 'threads') !== Boolean(parameter)) throw notFound();
-      const method = request.method === 'HEAD' ? 'GET' : request.method;
-      const allowed = Object.keys(route).join(', ');
-      if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { allow: `${allowed}, OPTIONS` } });
-      const action = route[method];
-      if (!action) {
-        throw new HttpError(405, 'method_not_allowed', `Use ${allowed} for this route.`, {
-          headers: { allow: allowed },
-        });
-      }
-      return await action(request, decodeURIComponent(parameter));
+      response = await route(request);
     } catch (thrown) {
-      if (thrown instanceof HttpError) return thrown.toResponse();
-      onError(thrown);
-      return new HttpError(500, 'internal', 'Something went wrong on our side. Please try again.').toResponse();
+      if (thrown instanceof HttpError) response = thrown.toResponse();
+      else {
+        onError(thrown);
+        response = new HttpError(500, 'internal', 'Something went wrong on our side. Please try again.').toResponse();
+      }
     }
+    for (const [name, value] of Object.entries(cors.headers(request))) response.headers.set(name, value);
+    return response;
   };
+
+  async function route(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path !== basePath && !path.startsWith(`${basePath}/`)) throw notFound();
+    const [name = '', parameter = '', ...rest] = path.slice(basePath.length + 1).split('/');
+    const route = routes[name];
+    if (!route || rest.length || (name === 'threads') !== Boolean(parameter)) throw notFound();
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const allowed = Object.keys(route).join(', ');
+    if (method === 'OPTIONS') return cors.preflight(request, `${allowed}, OPTIONS`);
+    cors.check(request);
+    const action = route[method];
+    if (!action) {
+      throw new HttpError(405, 'method_not_allowed', `Use ${allowed} for this route.`, {
+        headers: { allow: allowed },
+      });
+    }
+    const limits = name === 'messages' && limiter ? limiter.take(clientKey(request)) : {};
+    const response = await action(request, decodeURIComponent(parameter));
+    for (const [header, value] of Object.entries(limits)) response.headers.set(header, value);
+    return response;
+  }
 }
 
 function notFound(): HttpError {
@@ -238,8 +292,14 @@ function sseStream(
             ? thrown
             : new HttpError(502, 'upstream_unavailable', 'The answer could not be completed. Please try again.');
         if (!(thrown instanceof HttpError)) onError(thrown);
-        const { code, message, retryAfterSeconds } = error.toBody().error;
-        const event: StreamEvent = { type: 'error', code, message, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
+        const { code, message, retryAfterSeconds, reason } = error.toBody().error;
+        const event: StreamEvent = {
+          type: 'error',
+          code,
+          message,
+          ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+          ...(reason === undefined ? {} : { reason }),
+        };
         stream.enqueue(encoder.encode(encodeStreamEvent(event, `${messageId}:${sequence++}`)));
         stream.close();
       }

@@ -7,12 +7,13 @@ export class HttpError extends Error {
   readonly field: string | undefined;
   readonly headers: Record<string, string>;
   readonly retryAfterSeconds: number | undefined;
+  readonly reason: string | undefined;
 
   constructor(
     status: number,
     code: ErrorCode,
     message: string,
-    extra: { field?: string; headers?: Record<string, string>; retryAfterSeconds?: number } = {},
+    extra: { field?: string; headers?: Record<string, string>; retryAfterSeconds?: number; reason?: string } = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -21,12 +22,14 @@ export class HttpError extends Error {
     this.field = extra.field;
     this.headers = extra.headers ?? {};
     this.retryAfterSeconds = extra.retryAfterSeconds;
+    this.reason = extra.reason;
   }
 
   toBody(): ErrorBody {
     const body: ErrorBody = { error: { code: this.code, message: this.message } };
     if (this.field !== undefined) body.error.field = this.field;
     if (this.retryAfterSeconds !== undefined) body.error.retryAfterSeconds = this.retryAfterSeconds;
+    if (this.reason !== undefined) body.error.reason = this.reason;
     return body;
   }
 

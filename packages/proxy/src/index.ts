@@ -1,13 +1,32 @@
-export { ConfigError, PROVIDERS, configFromEnv, handlerOptionsFromConfig, providerFromConfig } from './config';
-export type { ProviderName, ProxyConfig } from './config';
+export { createAlhenaProvider, createGleenProvider } from './alhena/alhena-provider';
+export type { AlhenaProviderOptions } from './alhena/alhena-provider';
+export { createAlonChatProvider } from './alonchat/alonchat-provider';
+export type { AlonChatProviderOptions } from './alonchat/alonchat-provider';
+export {
+  ConfigError,
+  PROVIDERS,
+  VARIABLES,
+  environment,
+  handlerOptionsFromConfig,
+  providerFromConfig,
+  resolveConfig,
+} from './config';
+export type { ProviderName, ProxyConfig, ProxyEnvironment } from './config';
 export { createConciergeHandler } from './handler';
 export type { ConciergeHandler, ConciergeHandlerOptions } from './handler';
+export { createHaniaProvider } from './hania/hania-provider';
+export type { HaniaProviderOptions } from './hania/hania-provider';
 export { HttpError } from './http-error';
 export type { KnowledgeBase, Passage, Product } from './local/knowledge-base';
 export { loadKnowledgeBase } from './local/knowledge-base';
 export { createLocalProvider } from './local/local-provider';
 export type { LocalProviderOptions } from './local/local-provider';
+export { createOpenAIProvider } from './openai/openai-provider';
+export type { OpenAIProviderOptions } from './openai/openai-provider';
 export type { Provider, ProviderEvent, ProviderRequest } from './provider';
+export { createRateLimiter } from './rate-limit';
+export type { RateLimitOptions } from './rate-limit';
 export { parseSendMessage, sendMessageSchema } from './schema';
 export { createMemoryTranscriptStore } from './transcripts';
 export type { MemoryTranscriptStoreOptions, TranscriptStore } from './transcripts';
+export type { UpstreamOptions } from './upstream';

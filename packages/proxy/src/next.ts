@@ -1,23 +1,24 @@
-import { configFromEnv, providerFromConfig, type ProxyConfig } from './config';
+import { environment, handlerOptionsFromConfig, resolveConfig, type ProxyEnvironment } from './config';
 import { createConciergeHandler, type ConciergeHandlerOptions } from './handler';
 
-/** Defaults for the route; the environment variables (`CONCIERGE_PROVIDER`, `CONCIERGE_KB_DIR`) win. */
-export type NextRouteOptions = Omit<ConciergeHandlerOptions, 'provider'> & ProxyConfig;
+export interface NextRouteOptions extends Omit<ConciergeHandlerOptions, 'provider'> {
+  /** Default knowledge-base folder, relative to the app; `CONCIERGE_KB_DIR` wins. */
+  kbDir?: string;
+  /** Default settings by variable name; the process environment wins. */
+  env?: ProxyEnvironment;
+}
 
 /**
  * Route handlers for a Next.js App Router catch-all route such as
- * `app/api/concierge/[...path]/route.ts`. A bad setting throws when the route loads.
+ * `app/api/concierge/[...path]/route.ts`, configured by environment variables
+ * (`CONCIERGE_PROVIDER`, `ALHENA_API_KEY`, …). A bad setting throws when the route loads.
  *
  * @example
- * export const { GET, POST, OPTIONS } = createNextRouteHandlers({ kbDir: 'content' })
+ * export const { GET, POST, OPTIONS, HEAD } = createNextRouteHandlers({ kbDir: 'content' })
  */
 export function createNextRouteHandlers(options: NextRouteOptions = {}) {
-  const { provider, kbDir, ...handlerOptions } = options;
-  const config = { provider, kbDir, ...definedOnly(configFromEnv()) };
-  const handler = createConciergeHandler({ ...handlerOptions, provider: providerFromConfig(config) });
+  const { kbDir, env, ...handlerOptions } = options;
+  const config = resolveConfig({ ...(kbDir ? { CONCIERGE_KB_DIR: kbDir } : {}), ...env, ...environment() });
+  const handler = createConciergeHandler({ ...handlerOptionsFromConfig(config), ...handlerOptions });
   return { GET: handler, POST: handler, OPTIONS: handler, HEAD: handler };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }

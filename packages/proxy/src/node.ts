@@ -6,7 +6,15 @@ import type { ConciergeHandler } from './handler';
  * Adapts a Web-standard handler to Node's `http` module: the request body and the
  * response body are streamed, and a client that disconnects aborts the request.
  */
-export function toNodeListener(handler: ConciergeHandler) {
+export interface NodeAdapterOptions {
+  /**
+   * Trust `X-Forwarded-For` from a reverse proxy in front. When false the client address is the
+   * socket's, so a client cannot pick its own rate-limit bucket. @default false
+   */
+  trustProxy?: boolean;
+}
+
+export function toNodeListener(handler: ConciergeHandler, options: NodeAdapterOptions = {}) {
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const controller = new AbortController();
     outgoing.on('close', () => controller.abort());
@@ -15,6 +23,9 @@ export function toNodeListener(handler: ConciergeHandler) {
     for (const [name, value] of Object.entries(incoming.headers)) {
       if (Array.isArray(value)) for (const item of value) headers.append(name, item);
       else if (value !== undefined) headers.set(name, value);
+    }
+    if (!options.trustProxy || !headers.has('x-forwarded-for')) {
+      headers.set('x-forwarded-for', incoming.socket.remoteAddress ?? 'unknown');
     }
     const hasBody = incoming.method !== 'GET' && incoming.method !== 'HEAD';
     const request = new Request(new URL(incoming.url ?? '/', `http://${host}`), {
@@ -48,8 +59,8 @@ export function toNodeListener(handler: ConciergeHandler) {
 }
 
 /** A Node HTTP server around a handler; call `listen(port)` on it. */
-export function createNodeServer(handler: ConciergeHandler): Server {
-  const listener = toNodeListener(handler);
+export function createNodeServer(handler: ConciergeHandler, options: NodeAdapterOptions = {}): Server {
+  const listener = toNodeListener(handler, options);
   return createServer((incoming, outgoing) => {
     listener(incoming, outgoing).catch((error: unknown) => {
       console.error('[concierge]', error);

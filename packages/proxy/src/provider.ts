@@ -1,9 +1,12 @@
-import type { Source, ThreadMessage } from '@concierge/core';
+import type { TranscriptStore } from './transcripts';
+import type { SendMessageRequest, Source, ThreadHistory, ThreadMessage } from '@concierge/core';
 
 /** What a provider is asked to answer. */
-export interface ProviderRequest {
+export interface ProviderRequest
+  extends Pick<SendMessageRequest, 'faqId' | 'externalUserId' | 'newConversation' | 'agentMode' | 'channel'> {
   message: string;
-  threadId: string;
+  /** The thread to continue; `undefined` starts a new one. */
+  threadId: string | undefined;
   /** Earlier messages of the thread, oldest first. */
   history: ThreadMessage[];
   locale?: string;
@@ -16,10 +19,23 @@ export interface ProviderRequest {
 export type ProviderEvent =
   | { type: 'delta'; text: string }
   | { type: 'sources'; sources: Source[] }
-  | { type: 'done'; confidence?: number };
+  | {
+      type: 'done';
+      confidence?: number;
+      /** The vendor's own thread id; the proxy's provisional id is used when absent. */
+      threadId?: string;
+      messageId?: string;
+      /** Fields of the vendor's reply the protocol does not model. */
+      raw?: unknown;
+    };
 
 /** One answering backend behind the proxy (the local knowledge base, a vendor, a model). */
 export interface Provider {
   readonly name: string;
   reply(request: ProviderRequest): AsyncIterable<ProviderEvent>;
+  /**
+   * A thread's history from the vendor itself. Providers without it have the proxy keep
+   * transcripts in its {@link TranscriptStore}.
+   */
+  history?(threadId: string, signal: AbortSignal): Promise<ThreadHistory | undefined>;
 }

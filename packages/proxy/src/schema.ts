@@ -39,6 +39,14 @@ export const sendMessageSchema = z.strictObject(
       )
       .optional(),
     stream: z.boolean({ error: 'must be true or false' }).optional(),
+    faqId: z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive').optional(),
+    externalUserId: z
+      .string({ error: 'must be a string' })
+      .regex(/^[\w.@:+-]{1,128}$/, 'must be 1–128 letters, digits or "_.@:+-"')
+      .optional(),
+    newConversation: z.boolean({ error: 'must be true or false' }).optional(),
+    agentMode: z.boolean({ error: 'must be true or false' }).optional(),
+    channel: z.enum(['api', 'sms', 'whatsapp'], { error: 'must be one of api, sms, whatsapp' }).optional(),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
 );

@@ -1,0 +1,181 @@
+import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+import { HttpError } from './http-error';
+
+/** What every vendor adapter needs to call its API. */
+export interface UpstreamOptions {
+  /** Vendor name for logs, e.g. "Alhena". */
+  vendor: string;
+  /** The variable holding the key, named in the log when the vendor rejects it. */
+  keyVariable: string;
+  apiKey: string;
+  /** Milliseconds before a call is given up. @default 30000 */
+  timeoutMs?: number;
+  fetch?: typeof globalThis.fetch;
+  /** Where problems are reported; never given message text or keys. @default console.warn */
+  log?: (line: string) => void;
+}
+
+/**
+ * Calls a vendor with the secret key and maps every failure to a typed {@link HttpError}:
+ * timeouts, network errors, 4xx and 5xx. Nothing of the vendor's error body reaches the browser.
+ */
+export async function callUpstream(
+  options: UpstreamOptions,
+  url: string,
+  init: {
+    method?: string;
+    body?: unknown;
+    accept?: string;
+    signal: AbortSignal;
+    /** Statuses handed back to the caller instead of mapped to an error, e.g. 404 for "unknown thread". */
+    pass?: number[];
+    /** The setting to name in the log when the vendor answers 404 (an unknown agent or bot id). */
+    notFoundVariable?: string;
+  },
+): Promise<Response> {
+  const log = options.log ?? ((line: string) => console.warn(`[concierge] ${line}`));
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  let response: Response;
+  try {
+    response = await (options.fetch ?? globalThis.fetch)(url, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        authorization: `Bearer ${options.apiKey}`,
+        accept: init.accept ?? 'application/json',
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: AbortSignal.any([init.signal, timeout]),
+    });
+  } catch (error) {
+    if (timeout.aborted && !init.signal.aborted) {
+      log(`${options.vendor} did not answer within ${timeoutMs} ms.`);
+      throw new HttpError(504, 'upstream_timeout', 'The assistant took too long to answer. Please try again.');
+    }
+    if (init.signal.aborted) throw error;
+    log(`${options.vendor} could not be reached: ${(error as Error).message}`);
+    throw unavailable();
+  }
+  if (response.ok || init.pass?.includes(response.status)) return response;
+  if (response.status === 404 && init.notFoundVariable) {
+    log(`${options.vendor} answered 404: check ${init.notFoundVariable}.`);
+  }
+  throw await upstreamError(options, response, log);
+}
+
+async function upstreamError(options: UpstreamOptions, response: Response, log: (line: string) => void): Promise<HttpError> {
+  const body: unknown = await response.json().catch(() => null);
+  const status = response.status;
+  const vendorCode = errorCode(body);
+  log(`${options.vendor} answered ${status}${vendorCode ? ` (${vendorCode})` : ''}.`);
+  if (status === 401 || status === 403) {
+    log(`${options.vendor} rejected the API key: check ${options.keyVariable}.`);
+    return new HttpError(502, 'unauthorized', 'The assistant is temporarily unavailable.');
+  }
+  if (status === 402) {
+    const reason = vendorCode?.toLowerCase();
+    return new HttpError(402, 'billing', 'The assistant is temporarily unavailable.', {
+      ...(reason && /^[a-z_]{1,40}$/.test(reason) ? { reason } : {}),
+    });
+  }
+  if (status === 429) {
+    const seconds = retryAfterSeconds(response.headers, body);
+    return new HttpError(429, 'rate_limited', 'Too many messages at once. Please wait a moment.', {
+      ...(seconds === undefined ? {} : { retryAfterSeconds: seconds, headers: { 'retry-after': String(seconds) } }),
+    });
+  }
+  if (status === 400 || status === 422) {
+    return new HttpError(400, 'invalid_request', 'The assistant could not accept that message.');
+  }
+  return unavailable();
+}
+
+function unavailable(): HttpError {
+  return new HttpError(502, 'upstream_unavailable', 'The assistant is temporarily unavailable. Please try again.');
+}
+
+/** A vendor's error code from `{code}`, `{error:{code}}` or `{error:"…"}` bodies. */
+function errorCode(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  const nested = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : undefined;
+  const code = record.code ?? nested?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Seconds to wait, from `Retry-After` (seconds or an HTTP date), a body's `retry_after`,
+ * or `X-RateLimit-Reset` (seconds until reset; above 10^9 a Unix time).
+ */
+export function retryAfterSeconds(headers: Headers, body: unknown, now = Date.now()): number | undefined {
+  const clamp = (seconds: number) => Math.min(86_400, Math.max(0, Math.ceil(seconds)));
+  const header = headers.get('retry-after');
+  if (header) {
+    if (/^\d+(\.\d+)?$/.test(header.trim())) return clamp(Number(header));
+    const date = Date.parse(header);
+    if (!Number.isNaN(date)) return clamp((date - now) / 1000);
+  }
+  const record = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const nested = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : {};
+  const fromBody = record.retry_after ?? nested.retry_after;
+  if (typeof fromBody === 'number' && Number.isFinite(fromBody)) return clamp(fromBody);
+  const reset = Number(headers.get('x-ratelimit-reset'));
+  if (headers.has('x-ratelimit-reset') && Number.isFinite(reset)) {
+    return clamp(reset > 1e9 ? reset - now / 1000 : reset);
+  }
+  return undefined;
+}
+
+/** Reads a JSON body, answering `upstream_malformed` when it is not JSON. */
+export async function readUpstreamJson(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    throw malformed();
+  }
+}
+
+export function malformed(): HttpError {
+  return new HttpError(502, 'upstream_malformed', 'The assistant sent a reply we could not read.');
+}
+
+/** The SSE messages of a vendor's stream, each as it arrives. */
+export async function* upstreamEvents(response: Response): AsyncGenerator<EventSourceMessage> {
+  if (!response.body) throw malformed();
+  const reader = response.body
+    .pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>)
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => {
+        throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
+      });
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/** Parses one event's JSON data, answering `upstream_malformed` when it is not JSON. */
+export function parseData(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw malformed();
+  }
+}
+
+/** Joins a configured base URL and a path. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+/** Fields of `payload` other than `known`, or `undefined` when none is left. */
+export function rawExtra(payload: Record<string, unknown>, known: readonly string[]): Record<string, unknown> | undefined {
+  const extra = Object.fromEntries(Object.entries(payload).filter(([key]) => !known.includes(key)));
+  return Object.keys(extra).length ? extra : undefined;
+}
