@@ -41,7 +41,7 @@ export async function callUpstream(
     response = await (options.fetch ?? globalThis.fetch)(url, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers: {
-        authorization: `Bearer ${options.apiKey}`,
+        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
         accept: init.accept ?? 'application/json',
         ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
       },

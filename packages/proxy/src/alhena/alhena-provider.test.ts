@@ -1,0 +1,184 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createConciergeHandler } from '../handler';
+import { createAlhenaProvider, createGleenProvider } from './alhena-provider';
+
+/** A fake Alhena speaking exactly the shapes of CONTRACTS.md, on loopback. */
+let respond: (request: IncomingMessage, body: Record<string, unknown>, response: ServerResponse) => void;
+const received: { path: string; authorization?: string; body: Record<string, unknown> }[] = [];
+const logs: string[] = [];
+let vendorUrl = '';
+let close = () => {};
+
+beforeAll(async () => {
+  const server = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk) => (text += chunk));
+    request.on('end', () => {
+      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      received.push({ path: request.url ?? '', authorization: request.headers.authorization, body });
+      respond(request, body, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  vendorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  close = () => server.close();
+});
+afterAll(() => close());
+beforeEach(() => {
+  received.length = 0;
+  logs.length = 0;
+});
+
+function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+function proxy(options: { timeoutMs?: number } = {}) {
+  const provider = createAlhenaProvider({
+    apiKey: 'sk_alhena_secret',
+    baseUrl: vendorUrl,
+    log: (line) => logs.push(line),
+    ...options,
+  });
+  return createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+}
+
+function send(handler: ReturnType<typeof proxy>, body: Record<string, unknown>) {
+  return handler(
+    new Request('http://shop.example/api/concierge/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stream: false, ...body }),
+    }),
+  );
+}
+
+describe('Alhena', () => {
+  it('sends every documented field with the secret key and maps the reply', async () => {
+    respond = (_request, _body, response) =>
+      json(response, 200, {
+        thread_id: '802300',
+        response: 'Returns are free within 30 days.',
+        sources: [{ title: 'Returns', url: 'https://shop.example/returns' }],
+        model_version: 'v7',
+      });
+    const reply = await send(proxy(), {
+      message: 'Can I return this?',
+      threadId: '802299',
+      faqId: 123,
+      pageUrl: 'https://shop.example/p/1',
+      locale: 'fr',
+      metadata: { tier: 'gold', _customer_id: 'c-77' },
+    });
+    expect(reply.status).toBe(200);
+    const body = (await reply.json()) as Record<string, unknown>;
+    expect(received[0]).toEqual({
+      path: '/api/v1/send_message',
+      authorization: 'Bearer sk_alhena_secret',
+      body: {
+        query_text: 'Can I return this?',
+        thread_id: '802299',
+        faq_id: 123,
+        page_url: 'https://shop.example/p/1',
+        locale: 'fr',
+        user_metadata: { tier: 'gold', _customer_id: 'c-77' },
+      },
+    });
+    expect(body).toMatchObject({
+      threadId: '802300',
+      text: 'Returns are free within 30 days.',
+      sources: [{ title: 'Returns', url: 'https://shop.example/returns' }],
+      raw: { model_version: 'v7' },
+    });
+    expect(JSON.stringify(body)).not.toContain('c-77');
+  });
+
+  it('accepts the tolerated alternates: numeric thread_id, answer, links', async () => {
+    respond = (_request, _body, response) =>
+      json(response, 200, { thread_id: 802301, answer: 'Yes.', links: [{ title: 'FAQ', url: 'https://x.example/faq' }], user_metadata: { _secret: 1 } });
+    const body = (await (await send(proxy(), { message: 'Hi' })).json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ threadId: '802301', text: 'Yes.', sources: [{ title: 'FAQ', url: 'https://x.example/faq' }] });
+    expect(body.raw).toBeUndefined();
+    expect(received[0]!.body).toEqual({ query_text: 'Hi' });
+  });
+
+  it('streams the non-streaming reply over the same SSE protocol', async () => {
+    respond = (_request, _body, response) => json(response, 200, { thread_id: 't', response: 'Hello!', sources: [] });
+    const reply = await proxy()(
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ message: 'Hi' }),
+      }),
+    );
+    const text = await reply.text();
+    expect(text.match(/^event: (\w+)$/gm)).toEqual(['event: start', 'event: delta', 'event: sources', 'event: done']);
+    expect(text).toContain('"threadId":"t"');
+  });
+
+  it.each([
+    [401, { detail: 'Invalid token' }, {}, 502, 'unauthorized'],
+    [403, { error: 'Forbidden' }, {}, 502, 'unauthorized'],
+    [400, { detail: 'query_text must equal the FAQ question' }, {}, 400, 'invalid_request'],
+    [429, { detail: 'Slow down' }, { 'retry-after': '17' }, 429, 'rate_limited'],
+    [500, { detail: 'Traceback: secret internals' }, {}, 502, 'upstream_unavailable'],
+    [503, 'Service Unavailable', {}, 502, 'upstream_unavailable'],
+  ] as const)('maps a %i to %s without passing the vendor body on', async (status, vendorBody, headers, expected, code) => {
+    respond = (_request, _body, response) => json(response, status, vendorBody, headers);
+    const reply = await send(proxy(), { message: 'Hi' });
+    expect(reply.status).toBe(expected);
+    const text = await reply.text();
+    expect(JSON.parse(text).error.code).toBe(code);
+    expect(text).not.toMatch(/Invalid token|Forbidden|Traceback|FAQ question|Slow down|sk_alhena/);
+    if (code === 'rate_limited') {
+      expect(reply.headers.get('retry-after')).toBe('17');
+      expect(JSON.parse(text).error.retryAfterSeconds).toBe(17);
+    }
+    if (code === 'unauthorized') expect(logs.join('\n')).toContain('check ALHENA_API_KEY');
+  });
+
+  it('reports a malformed reply and a timeout with their own codes', async () => {
+    respond = (_request, _body, response) => json(response, 200, { thread_id: 't', something: 'else' });
+    expect(((await (await send(proxy(), { message: 'Hi' })).json()) as { error: { code: string } }).error.code).toBe('upstream_malformed');
+
+    respond = (_request, _body, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('<html>');
+    expect(((await (await send(proxy(), { message: 'Hi' })).json()) as { error: { code: string } }).error.code).toBe('upstream_malformed');
+
+    respond = () => {};
+    const reply = await send(proxy({ timeoutMs: 150 }), { message: 'Hi' });
+    expect(reply.status).toBe(504);
+    expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
+  });
+
+  it('keeps transcripts itself, so history works', async () => {
+    respond = (_request, _body, response) => json(response, 200, { thread_id: 'h1', response: 'Hi there.' });
+    const handler = proxy();
+    await send(handler, { message: 'Hello' });
+    const history = (await (await handler(new Request('http://shop.example/api/concierge/threads/h1'))).json()) as {
+      messages: { role: string; text: string }[];
+    };
+    expect(history.messages.map((message) => [message.role, message.text])).toEqual([
+      ['user', 'Hello'],
+      ['assistant', 'Hi there.'],
+    ]);
+  });
+});
+
+describe('Gleen', () => {
+  it('is the same API, with its own key variable named in logs', async () => {
+    respond = (_request, _body, response) => json(response, 401, { detail: 'bad key' });
+    const provider = createGleenProvider({ apiKey: 'sk_gleen', baseUrl: vendorUrl, log: (line) => logs.push(line) });
+    const reply = await createConciergeHandler({ provider, rateLimit: false })(
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'Hi', stream: false }),
+      }),
+    );
+    expect(reply.status).toBe(502);
+    expect(received[0]).toMatchObject({ path: '/api/v1/send_message', authorization: 'Bearer sk_gleen' });
+    expect(logs.join('\n')).toContain('check GLEEN_API_KEY');
+  });
+});

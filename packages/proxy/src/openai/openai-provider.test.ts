@@ -1,0 +1,108 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createConciergeHandler } from '../handler';
+import { createOpenAIProvider } from './openai-provider';
+
+const KB_DIR = fileURLToPath(new URL('../../fixtures/knowledge-base', import.meta.url));
+
+/** A fake OpenAI-compatible server (the chat-completions streaming shape), on loopback. */
+let respond: (request: IncomingMessage, body: Record<string, unknown>, response: ServerResponse) => void;
+const received: { path: string; authorization?: string; body: Record<string, unknown> }[] = [];
+let vendorUrl = '';
+let close = () => {};
+
+beforeAll(async () => {
+  const server = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk) => (text += chunk));
+    request.on('end', () => {
+      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      received.push({ path: request.url ?? '', authorization: request.headers.authorization, body });
+      respond(request, body, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  vendorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  close = () => server.close();
+});
+afterAll(() => close());
+beforeEach(() => {
+  received.length = 0;
+});
+
+const chunk = (content: string, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
+
+async function proxy(apiKey?: string) {
+  const provider = await createOpenAIProvider({ apiKey, baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR });
+  return createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+}
+
+describe('OpenAI-compatible provider', () => {
+  it('grounds the prompt on the best passages, streams the answer and cites the passages', async () => {
+    respond = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end([chunk('Refunds take '), chunk('5 business days.'), chunk('', 'stop'), 'data: [DONE]\n\n'].join(''));
+    };
+    const handler = await proxy('sk-openai');
+    const reply = await handler(
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ message: 'How long do refunds take?', locale: 'de' }),
+      }),
+    );
+    const text = await reply.text();
+    expect(received[0]).toMatchObject({ path: '/v1/chat/completions', authorization: 'Bearer sk-openai', body: { model: 'llama3.1', stream: true } });
+    const messages = received[0]!.body.messages as { role: string; content: string }[];
+    expect(messages[0]!.role).toBe('system');
+    expect(messages[0]!.content).toContain('Refunds reach your original payment method within 5 business days');
+    expect(messages[0]!.content).toContain('/policies/contact');
+    expect(messages[0]!.content).toContain('"de"');
+    expect(messages.at(-1)).toEqual({ role: 'user', content: 'How long do refunds take?' });
+    expect(text.match(/^event: (\w+)$/gm)).toEqual(['event: start', 'event: delta', 'event: delta', 'event: sources', 'event: done']);
+    expect(text).toContain('"url":"/policies/returns"');
+  });
+
+  it('sends the thread history on a follow-up, and no key to a local server that needs none', async () => {
+    respond = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end([chunk('Sure.', 'stop'), 'data: [DONE]\n\n'].join(''));
+    };
+    const handler = await proxy();
+    const send = (message: string, threadId?: string) =>
+      handler(
+        new Request('http://shop.example/api/concierge/messages', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ message, threadId, stream: false }),
+        }),
+      ).then((response) => response.json() as Promise<{ threadId: string }>);
+    const first = await send('Tell me about express shipping');
+    await send('How fast is it?', first.threadId);
+    const messages = received[1]!.body.messages as { role: string; content: string }[];
+    expect(messages.slice(1).map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
+    expect(received[1]!.authorization).toBeUndefined();
+  });
+
+  it('reports a stream cut before the model finished', async () => {
+    respond = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(chunk('Half an'));
+      setTimeout(() => response.socket?.destroy(), 20);
+    };
+    const handler = await proxy('k');
+    const text = await (
+      await handler(
+        new Request('http://shop.example/api/concierge/messages', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ message: 'Refunds?' }),
+        }),
+      )
+    ).text();
+    expect(text).toMatch(/event: error\ndata: \{"code":"upstream_unavailable"/);
+  });
+});
