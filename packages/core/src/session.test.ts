@@ -203,3 +203,38 @@ describe('createChatSession', () => {
     expect(session.store.getState().messages).toHaveLength(2);
   });
 });
+
+describe('vendor fields', () => {
+  it('adds per-message fields, and asks for a new conversation after reset', async () => {
+    const { transport, push, sent } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null, context: { externalUserId: 'user_1' } });
+    const first = session.send('What is the FAQ answer?', { faqId: 123 });
+    push({ type: 'done', threadId: 't1', messageId: 'm1' });
+    await first;
+    session.reset();
+    const second = session.send('Hello again');
+    push({ type: 'start', threadId: 't2', messageId: 'm2' });
+    push({ type: 'done', threadId: 't2', messageId: 'm2' });
+    await second;
+    const third = session.send('And again');
+    push({ type: 'done', threadId: 't2', messageId: 'm3' });
+    await third;
+    expect(sent).toEqual([
+      { externalUserId: 'user_1', faqId: 123, message: 'What is the FAQ answer?' },
+      { externalUserId: 'user_1', message: 'Hello again', newConversation: true },
+      { externalUserId: 'user_1', message: 'And again', threadId: 't2' },
+    ]);
+  });
+
+  it('records when a rate-limited shopper may send again', async () => {
+    const { transport, push } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null });
+    const sending = session.send('Hi');
+    const before = Date.now();
+    push(new ConciergeError({ code: 'rate_limited', message: 'Wait', retryAfterSeconds: 30 }));
+    await sending;
+    const { retryAt } = session.store.getState();
+    expect(retryAt).toBeGreaterThanOrEqual(before + 30_000);
+    expect(retryAt).toBeLessThan(before + 31_000);
+  });
+});

@@ -35,6 +35,8 @@ export interface ChatState {
   streaming: StreamingReply | null;
   status: ChatStatus;
   error: ConciergeError | null;
+  /** When `rate_limited`: the time (ms since epoch) sending is allowed again. */
+  retryAt: number | null;
   /** True after `restore()` until the server's history of the thread was loaded with `hydrate()`. */
   historyStale: boolean;
 }
@@ -67,8 +69,11 @@ export interface ChatSessionOptions {
  */
 export interface ChatSession {
   store: StoreApi<ChatState>;
-  /** Sends a message; resolves when the reply has finished, failed or been stopped. */
-  send(text: string): Promise<void>;
+  /**
+   * Sends a message; resolves when the reply has finished, failed or been stopped.
+   * `fields` adds request fields for this message only, e.g. `{ faqId }`.
+   */
+  send(text: string, fields?: MessageContext): Promise<void>;
   /** Sends the last failed message again. */
   retry(): Promise<void>;
   /** Stops the reply in progress, keeping what arrived. */
@@ -87,6 +92,7 @@ const EMPTY: ChatState = {
   streaming: null,
   status: 'idle',
   error: null,
+  retryAt: null,
   historyStale: false,
 };
 
@@ -122,7 +128,10 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     }
   };
 
-  const send = async (text: string) => {
+  // After reset() the next message asks the vendor for a fresh conversation.
+  let startNew = false;
+
+  const send = async (text: string, fields?: MessageContext) => {
     const message = text.trim();
     if (!message || message.length > LIMITS.messageMaxLength) {
       throw new ConciergeError({
@@ -141,6 +150,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
       messages: [...state.messages, userMessage],
       status: 'submitted',
       error: null,
+      retryAt: null,
     }));
 
     let reply: StreamingReply | null = null;
@@ -152,13 +162,15 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
 
     try {
       const context = typeof options.context === 'function' ? options.context() : options.context;
-      const request: SendMessageRequest = { ...context, message };
+      const request: SendMessageRequest = { ...context, ...fields, message };
       const threadId = getState().threadId;
       if (threadId) request.threadId = threadId;
+      if (startNew) request.newConversation = true;
       for await (const event of options.transport.sendMessage(request, { signal: current.signal })) {
         switch (event.type) {
           case 'start':
             reply = { id: event.messageId, text: '', sources: [] };
+            startNew = false;
             setState({
               threadId: event.threadId,
               streaming: { ...reply },
@@ -216,6 +228,10 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
           streaming: null,
           status: 'error',
           error,
+          retryAt:
+            error.code === 'rate_limited' && error.retryAfterSeconds !== undefined
+              ? Date.now() + error.retryAfterSeconds * 1000
+              : null,
         }));
       }
     } finally {
@@ -244,6 +260,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     reset() {
       controller?.abort();
       controller = null;
+      startNew = getState().threadId !== null || startNew;
       setState(EMPTY);
       try {
         storage()?.removeItem(storageKey);

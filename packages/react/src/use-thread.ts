@@ -1,5 +1,5 @@
 'use client';
-import type { ChatMessage, ChatStatus, ConciergeError, ThreadHistory, Transport } from '@concierge/core';
+import type { ChatMessage, ChatStatus, ConciergeError, MessageContext, ThreadHistory, Transport } from '@concierge/core';
 import { useQuery, type UseQueryOptions } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
@@ -11,8 +11,13 @@ export interface UseThreadResult {
   status: ChatStatus;
   error: ConciergeError | null;
   threadId: string | null;
-  /** Sends a message; rejects with an `invalid_request` ConciergeError for an empty or too long one. */
-  send: (text: string) => Promise<void>;
+  /**
+   * Sends a message; rejects with an `invalid_request` ConciergeError for an empty or too long one.
+   * `fields` adds request fields for this message only, e.g. `{ faqId }`.
+   */
+  send: (text: string, fields?: MessageContext) => Promise<void>;
+  /** After a `rate_limited` error: when sending is allowed again (ms since epoch). */
+  retryAt: number | null;
   /** Sends the last failed message again. */
   retry: () => Promise<void>;
   stop: () => void;
@@ -48,6 +53,7 @@ export function useThread(): UseThreadResult {
   const error = useStore(session.store, (state) => state.error);
   const threadId = useStore(session.store, (state) => state.threadId);
   const historyStale = useStore(session.store, (state) => state.historyStale);
+  const retryAt = useStore(session.store, (state) => state.retryAt);
 
   // After a reload the persisted thread is refreshed once from the server's history.
   const history = useQuery(
@@ -63,6 +69,7 @@ export function useThread(): UseThreadResult {
     status,
     error,
     threadId,
+    retryAt,
     send: session.send,
     retry: session.retry,
     stop: session.stop,

@@ -3,6 +3,7 @@ import { LIMITS } from '@concierge/core';
 import { useThread } from '@concierge/react';
 import { forwardRef, useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ConciergeStrings } from './strings';
+import { useCountdown } from './use-countdown';
 
 export interface ComposerProps {
   strings: ConciergeStrings;
@@ -35,7 +36,8 @@ export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function 
   { strings, draftKey = 'concierge:draft' },
   ref,
 ) {
-  const { send, stop, isBusy } = useThread();
+  const { send, stop, isBusy, retryAt } = useThread();
+  const waiting = useCountdown(retryAt) > 0;
   const [text, setText] = useState('');
   const [hint, setHint] = useState('');
   const id = useId();
@@ -50,6 +52,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (isBusy) return setHint(strings.waitForReply);
+    if (waiting) return;
     const message = text.trim();
     if (!message) return setHint(strings.emptyMessage);
     if (message.length > LIMITS.messageMaxLength) return setHint(strings.tooLong(LIMITS.messageMaxLength));
@@ -87,7 +90,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function 
           {strings.stop}
         </button>
       ) : (
-        <button type="submit" className="concierge-button">
+        <button type="submit" className="concierge-button" disabled={waiting} aria-disabled={waiting || undefined}>
           {strings.send}
         </button>
       )}

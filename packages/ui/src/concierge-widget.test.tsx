@@ -182,3 +182,44 @@ describe('the composer', () => {
     );
   });
 });
+
+describe('errors in plain words', () => {
+  it('counts a rate limit down, keeps Send disabled until then, and Retry works after it', async () => {
+    const proxy = fakeProxy([
+      () =>
+        Response.json(
+          { error: { code: 'rate_limited', message: 'Too many', retryAfterSeconds: 2 } },
+          { status: 429, headers: { 'retry-after': '2' } },
+        ),
+      RETURNS_REPLY,
+    ]);
+    const { user, dialog } = await openChat(proxy.fetch);
+    await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Returns?{Enter}');
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert.textContent).toContain('You can send again in 2 s');
+    expect((within(dialog).getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(within(alert).queryByRole('button', { name: 'Retry' })).toBeNull();
+    await waitFor(() => expect(alert.textContent).toContain('You can send again in 1 s'), { timeout: 1500 });
+    await waitFor(() => expect(alert.textContent).toContain('You can send messages again.'), { timeout: 2500 });
+    expect((within(dialog).getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(false);
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await within(dialog).findByText('30 days');
+  });
+
+  it.each([
+    ['billing', 402, 'temporarily unavailable'],
+    ['unauthorized', 502, 'temporarily unavailable'],
+    ['upstream_timeout', 504, 'took too long'],
+    ['upstream_malformed', 502, 'temporarily unavailable'],
+  ])('explains %s to the shopper without the server message', async (code, status, words) => {
+    const proxy = fakeProxy([
+      () => Response.json({ error: { code, message: 'Internal detail for the site owner', reason: 'plan_limit_reached' } }, { status }),
+    ]);
+    const { user, dialog } = await openChat(proxy.fetch);
+    await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Hi{Enter}');
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert.textContent).toContain(words);
+    expect(alert.textContent).not.toContain('Internal detail');
+    expect(alert.getAttribute('data-code')).toBe(code);
+  });
+});

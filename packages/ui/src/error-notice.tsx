@@ -2,21 +2,24 @@
 import type { ConciergeError } from '@concierge/core';
 import { useThread } from '@concierge/react';
 import type { ConciergeStrings } from './strings';
+import { useCountdown } from './use-countdown';
 
-/** The shopper-facing sentence for an error code. */
-export function describeError(error: ConciergeError, strings: ConciergeStrings): string {
-  if (error.code === 'rate_limited') return strings.rateLimited(error.retryAfterSeconds ?? 0);
+/** The shopper-facing sentence for an error code; `secondsLeft` counts down a rate limit. */
+export function describeError(error: ConciergeError, strings: ConciergeStrings, secondsLeft?: number): string {
+  if (error.code === 'rate_limited') return strings.rateLimited(secondsLeft ?? error.retryAfterSeconds ?? 0);
   return strings.errors[error.code] ?? strings.errors.default;
 }
 
-/** The last error in plain words, with Retry when sending again can help. */
+/** The last error in plain words, with Retry when sending again can help (after any wait). */
 export function ErrorNotice({ strings }: { strings: ConciergeStrings }) {
-  const { error, status, retry, messages } = useThread();
+  const { error, status, retry, messages, retryAt } = useThread();
+  const secondsLeft = useCountdown(retryAt);
   if (status !== 'error' || !error) return null;
-  const canRetry = messages.some((message) => message.status === 'failed');
+  const canRetry = messages.some((message) => message.status === 'failed') && secondsLeft === 0;
+  const waited = error.code === 'rate_limited' && retryAt !== null && secondsLeft === 0;
   return (
-    <div className="concierge-error" role="alert">
-      <span>{describeError(error, strings)}</span>
+    <div className="concierge-error" role="alert" data-code={error.code}>
+      <span>{waited ? strings.readyAgain : describeError(error, strings, secondsLeft)}</span>
       {canRetry && (
         <button type="button" className="concierge-button concierge-button-secondary" onClick={() => void retry()}>
           {strings.retry}

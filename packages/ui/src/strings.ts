@@ -22,6 +22,7 @@ export interface ConciergeStrings {
   newConversation: string;
   errors: Partial<Record<ErrorCode, string>> & { default: string };
   rateLimited: (seconds: number) => string;
+  readyAgain: string;
 }
 
 export const defaultStrings: ConciergeStrings = {
@@ -46,6 +47,7 @@ export const defaultStrings: ConciergeStrings = {
   errors: {
     network: 'We could not reach the assistant. Check your connection and try again.',
     invalid_request: 'That message could not be sent. Please rephrase it and try again.',
+    forbidden: 'The chat is not available on this site.',
     upstream_timeout: 'The assistant took too long to answer. Please try again.',
     upstream_unavailable: 'The assistant is temporarily unavailable. Please try again in a moment.',
     upstream_malformed: 'The assistant is temporarily unavailable. Please try again in a moment.',
@@ -53,6 +55,7 @@ export const defaultStrings: ConciergeStrings = {
     billing: 'The assistant is temporarily unavailable. Please try again later.',
     default: 'Something went wrong. Please try again.',
   },
+  readyAgain: 'You can send messages again.',
   rateLimited: (seconds) =>
     seconds > 0 ? `Too many messages at once. You can send again in ${seconds} s.` : 'Too many messages at once. Please wait a moment.',
 };
