@@ -137,6 +137,8 @@ describe('Alhena', () => {
       expect(JSON.parse(text).error.retryAfterSeconds).toBe(17);
     }
     if (code === 'unauthorized') expect(logs.join('\n')).toContain('check ALHENA_API_KEY');
+    // Logs name the problem, never the key or what the shopper wrote.
+    expect(logs.join('\n')).not.toMatch(/sk_alhena_secret|Hi/);
   });
 
   it('reports a malformed reply and a timeout with their own codes', async () => {

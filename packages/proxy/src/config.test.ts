@@ -1,0 +1,89 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, environment, providerFromConfig, resolveConfig } from './config';
+
+const KB_DIR = fileURLToPath(new URL('../fixtures/knowledge-base', import.meta.url));
+const BOT = 'b1f2c3d4-5678-90ab-cdef-1234567890ab';
+
+function failure(env: Record<string, string>): ConfigError {
+  try {
+    resolveConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('resolveConfig', () => {
+  it('defaults to the local provider with a rate limit and no other origins', () => {
+    expect(resolveConfig({}, '/srv/shop')).toEqual({
+      provider: 'local',
+      kbDir: '/srv/shop/knowledge-base',
+      allowedOrigins: [],
+      timeoutMs: 30_000,
+      rateLimit: { limit: 30, windowSeconds: 60 },
+      vendor: {},
+    });
+  });
+
+  it.each([
+    [{ CONCIERGE_PROVIDER: 'acme' }, 'CONCIERGE_PROVIDER', /not a provider/],
+    [{ CONCIERGE_PROVIDER: 'alhena' }, 'ALHENA_API_KEY', /required/],
+    [{ CONCIERGE_PROVIDER: 'alhena', ALHENA_API_KEY: 'k', ALHENA_BASE_URL: 'api.alhena.ai' }, 'ALHENA_BASE_URL', /http or https/],
+    [{ CONCIERGE_PROVIDER: 'gleen' }, 'GLEEN_API_KEY', /required/],
+    [{ CONCIERGE_PROVIDER: 'alonchat', ALONCHAT_API_KEY: 'k' }, 'ALONCHAT_AGENT_ID', /required/],
+    [{ CONCIERGE_PROVIDER: 'alonchat', ALONCHAT_API_KEY: 'k', ALONCHAT_AGENT_ID: 'a b' }, 'ALONCHAT_AGENT_ID', /not an agent id/],
+    [{ CONCIERGE_PROVIDER: 'hania', HANIA_BOT_ID: BOT }, 'HANIA_API_KEY', /required/],
+    [{ CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: 'bot-1' }, 'HANIA_BOT_ID', /not a uuid/],
+    [{ CONCIERGE_PROVIDER: 'openai', OPENAI_API_KEY: 'k' }, 'OPENAI_MODEL', /required/],
+    [{ CONCIERGE_PROVIDER: 'openai', OPENAI_MODEL: 'gpt-4o-mini' }, 'OPENAI_API_KEY', /required for api.openai.com/],
+    [{ CONCIERGE_ALLOWED_ORIGINS: 'https://shop.example/path' }, 'CONCIERGE_ALLOWED_ORIGINS', /not an origin/],
+    [{ CONCIERGE_UPSTREAM_TIMEOUT_MS: 'soon' }, 'CONCIERGE_UPSTREAM_TIMEOUT_MS', /positive whole number/],
+    [{ CONCIERGE_RATE_LIMIT: '-5' }, 'CONCIERGE_RATE_LIMIT', /positive whole number/],
+  ])('fails fast naming the variable (%#)', (env, variable, message) => {
+    const error = failure(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(new RegExp(`^${variable}: `));
+    expect(error.message).toMatch(message);
+  });
+
+  it('reads every vendor setting, with default base URLs', () => {
+    expect(resolveConfig({ CONCIERGE_PROVIDER: 'alhena', ALHENA_API_KEY: 'k' }).vendor).toEqual({ apiKey: 'k', baseUrl: 'https://api.alhena.ai' });
+    expect(resolveConfig({ CONCIERGE_PROVIDER: 'gleen', GLEEN_API_KEY: 'k' }).vendor.baseUrl).toBe('https://api.gleen.ai');
+    expect(resolveConfig({ CONCIERGE_PROVIDER: 'alonchat', ALONCHAT_API_KEY: 'k', ALONCHAT_AGENT_ID: 'agent_xyz' }).vendor).toEqual({
+      apiKey: 'k',
+      agentId: 'agent_xyz',
+      baseUrl: 'https://api.alonchat.com',
+    });
+    expect(resolveConfig({ CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: BOT, HANIA_BASE_URL: 'https://eu.hania.example/' }).vendor).toEqual({
+      apiKey: 'k',
+      botId: BOT,
+      baseUrl: 'https://eu.hania.example',
+    });
+    expect(resolveConfig({ CONCIERGE_PROVIDER: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_MODEL: 'llama3.1' }).vendor).toEqual({
+      apiKey: undefined,
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      model: 'llama3.1',
+    });
+    const config = resolveConfig({
+      CONCIERGE_ALLOWED_ORIGINS: 'https://shop.example, https://www.shop.example',
+      CONCIERGE_RATE_LIMIT: '0',
+      CONCIERGE_UPSTREAM_TIMEOUT_MS: '5000',
+    });
+    expect(config).toMatchObject({ allowedOrigins: ['https://shop.example', 'https://www.shop.example'], rateLimit: false, timeoutMs: 5000 });
+  });
+
+  it('picks only its own variables out of the environment', () => {
+    expect(environment({ CONCIERGE_PROVIDER: ' alhena ', PATH: '/bin', ALHENA_API_KEY: 'k', EMPTY: '' })).toEqual({
+      CONCIERGE_PROVIDER: 'alhena',
+      ALHENA_API_KEY: 'k',
+    });
+  });
+
+  it('names CONCIERGE_KB_DIR when the knowledge base folder is missing', async () => {
+    await expect(providerFromConfig(resolveConfig({ CONCIERGE_KB_DIR: '/nowhere' }))).rejects.toThrow(/^CONCIERGE_KB_DIR: .*does not exist/);
+    const provider = await providerFromConfig(resolveConfig({ CONCIERGE_KB_DIR: KB_DIR }));
+    expect(provider.name).toBe('local');
+  });
+});

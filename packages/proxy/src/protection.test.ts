@@ -1,0 +1,104 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createConciergeHandler } from './handler';
+import { createLocalProvider } from './local/local-provider';
+import { createNodeServer } from './node';
+import type { AddressInfo } from 'node:net';
+
+const KB_DIR = fileURLToPath(new URL('../fixtures/knowledge-base', import.meta.url));
+
+function handler(options: Parameters<typeof createConciergeHandler>[0] extends infer T ? Partial<T> : never = {}) {
+  return createConciergeHandler({ provider: createLocalProvider({ dir: KB_DIR, chunkDelayMs: 0 }), ...options });
+}
+
+function post(body: unknown, headers: Record<string, string> = {}) {
+  return new Request('https://shop.example/api/concierge/messages', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('CORS', () => {
+  it('lets a listed origin read replies and answers its preflight', async () => {
+    const proxy = handler({ allowedOrigins: ['https://www.shop.example'] });
+    const preflight = await proxy(
+      new Request('https://shop.example/api/concierge/messages', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://www.shop.example', 'access-control-request-method': 'POST' },
+      }),
+    );
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://www.shop.example');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    const reply = await proxy(post({ message: 'Refunds?', stream: false }, { origin: 'https://www.shop.example' }));
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('access-control-allow-origin')).toBe('https://www.shop.example');
+    expect(reply.headers.get('vary')).toContain('Origin');
+  });
+
+  it('never reflects an origin that is not listed, and refuses its requests', async () => {
+    const proxy = handler({ allowedOrigins: ['https://www.shop.example'] });
+    const preflight = await proxy(
+      new Request('https://shop.example/api/concierge/messages', { method: 'OPTIONS', headers: { origin: 'https://evil.example' } }),
+    );
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const reply = await proxy(post({ message: 'Refunds?', stream: false }, { origin: 'https://evil.example' }));
+    expect(reply.status).toBe(403);
+    expect(reply.headers.get('access-control-allow-origin')).toBeNull();
+    expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+  });
+
+  it('always allows the same origin, with or without an Origin header', async () => {
+    const proxy = handler();
+    expect((await proxy(post({ message: 'Refunds?', stream: false }, { origin: 'https://shop.example' }))).status).toBe(200);
+    expect((await proxy(post({ message: 'Refunds?', stream: false }))).status).toBe(200);
+  });
+});
+
+describe('rate limiting', () => {
+  it('announces the policy and remaining quota, then answers 429 with Retry-After', async () => {
+    let now = 1_000_000;
+    const proxy = handler({ rateLimit: { limit: 2, windowSeconds: 60, now: () => now } });
+    const first = await proxy(post({ message: 'Refunds?', stream: false }));
+    expect(first.headers.get('ratelimit-policy')).toBe('"default";q=2;w=60');
+    expect(first.headers.get('ratelimit')).toBe('"default";r=1;t=60');
+    now += 15_000;
+    expect((await proxy(post({ message: 'Refunds?', stream: false }))).headers.get('ratelimit')).toBe('"default";r=0;t=45');
+    const limited = await proxy(post({ message: 'Refunds?', stream: false }));
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('45');
+    expect(limited.headers.get('ratelimit')).toBe('"default";r=0;t=45');
+    expect(((await limited.json()) as { error: { retryAfterSeconds: number } }).error.retryAfterSeconds).toBe(45);
+
+    // Another client has its own quota; the first one's returns with the next window.
+    expect((await proxy(post({ message: 'Refunds?', stream: false }, { 'x-forwarded-for': '198.51.100.2' }))).status).toBe(200);
+    now += 45_000;
+    expect((await proxy(post({ message: 'Refunds?', stream: false }))).status).toBe(200);
+  });
+
+  it('does not limit health checks', async () => {
+    const proxy = handler({ rateLimit: { limit: 1, windowSeconds: 60 } });
+    expect((await proxy(new Request('https://shop.example/api/concierge/health'))).headers.get('ratelimit')).toBeNull();
+  });
+});
+
+describe('the Node adapter', () => {
+  it('takes the client address from the socket, so a forged X-Forwarded-For gets no fresh quota', async () => {
+    const server = createNodeServer(handler({ rateLimit: { limit: 1, windowSeconds: 60 } }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/concierge/messages`;
+    const send = (address: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+        body: JSON.stringify({ message: 'Refunds?', stream: false }),
+      });
+    try {
+      expect((await send('192.0.2.1')).status).toBe(200);
+      expect((await send('192.0.2.2')).status).toBe(429);
+    } finally {
+      server.close();
+    }
+  });
+});
