@@ -27,6 +27,9 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['e2e/**/*.test.ts'],
+          globalSetup: ['./e2e/global-setup.ts'],
+          // The files share one storefront build and start their own servers on free ports.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 300_000,
         },

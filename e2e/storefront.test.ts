@@ -1,74 +1,20 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, startStorefront } from './storefront-server';
 
-const STOREFRONT = fileURLToPath(new URL('../apps/storefront', import.meta.url));
-const NEXT_BIN = fileURLToPath(new URL('../apps/storefront/node_modules/next/dist/bin/next', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let server: ChildProcess | undefined;
 let browser: Browser | undefined;
+let storefront: Awaited<ReturnType<typeof startStorefront>> | undefined;
 let origin = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitForServer(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The storefront exited:\n${log()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`The storefront did not start:\n${log()}`);
-}
-
 beforeAll(async () => {
-  // A production build, as shoppers get it; CONCIERGE_E2E_REUSE_BUILD=1 skips it while iterating.
-  if (process.env.CONCIERGE_E2E_REUSE_BUILD !== '1') {
-    const build = spawnSync(process.execPath, [NEXT_BIN, 'build'], { cwd: STOREFRONT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}\n${build.stderr}`);
-  }
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  let output = '';
-  server = spawn(process.execPath, [NEXT_BIN, 'start', '--hostname', '127.0.0.1'], {
-    cwd: STOREFRONT,
-    env: { ...process.env, PORT: String(port), NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout!.on('data', (chunk) => (output += chunk));
-  server.stderr!.on('data', (chunk) => (output += chunk));
-  await waitForServer(`${origin}/api/concierge/health`, server, () => output);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  storefront = await startStorefront();
+  origin = storefront.origin;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill();
+  storefront?.close();
 });
 
 /** Console errors and uncaught exceptions (hydration mismatches land here). */

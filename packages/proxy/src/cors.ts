@@ -8,9 +8,13 @@ export function createCors(allowedOrigins: readonly string[]) {
   const allowed = new Set(allowedOrigins.map((origin) => origin.replace(/\/+$/, '').toLowerCase()));
   const originOf = (request: Request) => request.headers.get('origin');
   const isAllowed = (request: Request) => {
-    const origin = originOf(request);
-    if (!origin) return true;
-    return origin.toLowerCase() === new URL(request.url).origin.toLowerCase() || allowed.has(origin.toLowerCase());
+    const origin = originOf(request)?.toLowerCase();
+    if (!origin || allowed.has(origin)) return true;
+    // Same origin: what browsers say, or the Host the request was sent to (frameworks may
+    // rewrite `request.url`, e.g. to localhost).
+    if (request.headers.get('sec-fetch-site') === 'same-origin') return true;
+    const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? new URL(request.url).host;
+    return URL.canParse(origin) && new URL(origin).host === host.toLowerCase();
   };
   return {
     /** Throws 403 for a cross-origin request from an origin that is not allowed. */

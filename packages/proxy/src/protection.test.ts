@@ -49,6 +49,16 @@ describe('CORS', () => {
     expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('forbidden');
   });
 
+  it('recognises the same origin by the Host header when a framework rewrote the URL', async () => {
+    const proxy = handler();
+    const request = new Request('http://localhost:3000/api/concierge/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:3000', host: '127.0.0.1:3000' },
+      body: JSON.stringify({ message: 'Refunds?', stream: false }),
+    });
+    expect((await proxy(request)).status).toBe(200);
+  });
+
   it('always allows the same origin, with or without an Origin header', async () => {
     const proxy = handler();
     expect((await proxy(post({ message: 'Refunds?', stream: false }, { origin: 'https://shop.example' }))).status).toBe(200);
