@@ -1,4 +1,5 @@
 'use client';
+import { useThread } from '@concierge/react';
 import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
 import { Composer } from './composer';
 import { ErrorNotice } from './error-notice';
@@ -46,6 +47,7 @@ export function ChatWindow({ open = true, onClose, strings = defaultStrings, gre
         <h2 id={titleId} className="concierge-title">
           {strings.title}
         </h2>
+        <NewConversation strings={strings} />
         {onClose && (
           <button type="button" className="concierge-icon-button" aria-label={strings.closeChat} onClick={onClose}>
             <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
@@ -58,5 +60,16 @@ export function ChatWindow({ open = true, onClose, strings = defaultStrings, gre
       <ErrorNotice strings={strings} />
       <Composer ref={input} strings={strings} />
     </section>
+  );
+}
+
+/** Starts over: the next message opens a new conversation with the vendor. */
+function NewConversation({ strings }: { strings: ConciergeStrings }) {
+  const { messages, reset } = useThread();
+  if (!messages.length) return null;
+  return (
+    <button type="button" className="concierge-text-button" onClick={reset}>
+      {strings.newConversation}
+    </button>
   );
 }

@@ -223,3 +223,20 @@ describe('errors in plain words', () => {
     expect(alert.getAttribute('data-code')).toBe(code);
   });
 });
+
+describe('New conversation', () => {
+  it('clears the transcript and asks the vendor for a fresh conversation', async () => {
+    const proxy = fakeProxy([RETURNS_REPLY, RETURNS_REPLY]);
+    const { user, dialog } = await openChat(proxy.fetch);
+    expect(within(dialog).queryByRole('button', { name: 'New conversation' })).toBeNull();
+    await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Returns?{Enter}');
+    await within(dialog).findByText('30 days');
+    await user.click(within(dialog).getByRole('button', { name: 'New conversation' }));
+    expect(within(dialog).queryByText('30 days')).toBeNull();
+    expect(within(dialog).getByText('Hi! How can I help?')).toBeTruthy();
+    await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Hello{Enter}');
+    await within(dialog).findByText('30 days');
+    expect(proxy.bodies[1]).toMatchObject({ message: 'Hello', newConversation: true });
+    expect(proxy.bodies[1]!.threadId).toBeUndefined();
+  });
+});
