@@ -60,6 +60,8 @@ describe('concierge-proxy', () => {
     [{ CONCIERGE_PROVIDER: 'acme', CONCIERGE_KB_DIR: KB_DIR }, /CONCIERGE_PROVIDER: "acme" is not a provider/],
     [{ CONCIERGE_KB_DIR: '/does/not/exist' }, /CONCIERGE_KB_DIR: the knowledge base folder \/does\/not\/exist does not exist/],
     [{ PORT: 'eighty', CONCIERGE_KB_DIR: KB_DIR }, /PORT: "eighty" is not a port number/],
+    [{ CONCIERGE_PROVIDER: 'alhena' }, /ALHENA_API_KEY: is required for CONCIERGE_PROVIDER=alhena/],
+    [{ CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: 'not-a-uuid' }, /HANIA_BOT_ID: "not-a-uuid" is not a uuid/],
   ])('fails at start-up naming the bad variable (%#)', async (env, message) => {
     const proxy = run([], env);
     expect(await proxy.exited).toBe(1);

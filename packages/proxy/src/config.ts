@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { createAlhenaProvider, createGleenProvider } from './alhena/alhena-provider';
+import { createAlhenaProvider } from './alhena/alhena-provider';
+import { createGleenProvider } from './gleen/gleen-provider';
 import { createAlonChatProvider } from './alonchat/alonchat-provider';
 import type { ConciergeHandlerOptions } from './handler';
 import { createHaniaProvider } from './hania/hania-provider';

@@ -1,5 +1,7 @@
-export { createAlhenaProvider, createGleenProvider } from './alhena/alhena-provider';
+export { createAlhenaProvider } from './alhena/alhena-provider';
 export type { AlhenaProviderOptions } from './alhena/alhena-provider';
+export { createGleenProvider } from './gleen/gleen-provider';
+export type { GleenProviderOptions } from './gleen/gleen-provider';
 export { createAlonChatProvider } from './alonchat/alonchat-provider';
 export type { AlonChatProviderOptions } from './alonchat/alonchat-provider';
 export {

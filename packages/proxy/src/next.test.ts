@@ -26,9 +26,11 @@ describe('createNextRouteHandlers', () => {
 
   it('lets CONCIERGE_KB_DIR replace the folder given in code', async () => {
     vi.stubEnv('CONCIERGE_KB_DIR', '/does/not/exist');
-    const { GET } = createNextRouteHandlers({ kbDir: KB_DIR });
+    const errors: unknown[] = [];
+    const { GET } = createNextRouteHandlers({ kbDir: KB_DIR, onError: (error) => errors.push(error) });
     const response = await GET(new Request('http://shop.example/api/concierge/health'));
     expect(response.status).toBe(500);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('internal');
+    expect(String(errors[0])).toContain('CONCIERGE_KB_DIR');
   });
 });

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConciergeHandler } from '../handler';
-import { createAlhenaProvider, createGleenProvider } from './alhena-provider';
+import { createGleenProvider } from '../gleen/gleen-provider';
+import { createAlhenaProvider } from './alhena-provider';
 
 /** A fake Alhena speaking exactly the shapes of CONTRACTS.md, on loopback. */
 let respond: (request: IncomingMessage, body: Record<string, unknown>, response: ServerResponse) => void;

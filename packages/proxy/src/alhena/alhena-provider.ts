@@ -11,18 +11,14 @@ const KNOWN = ['thread_id', 'response', 'answer', 'sources', 'links', 'user_meta
 
 /**
  * Alhena's `send_message` API. It does not stream, so the whole answer arrives as one delta
- * over the same protocol. Gleen is the same API on another host: see {@link createGleenProvider}.
+ * over the same protocol. Gleen is the same API on another host (`gleen/`).
  */
 export function createAlhenaProvider(options: AlhenaProviderOptions): Provider {
-  return vendorProvider('alhena', { vendor: 'Alhena', keyVariable: 'ALHENA_API_KEY', ...options }, options.baseUrl ?? 'https://api.alhena.ai');
+  return sendMessageProvider('alhena', { vendor: 'Alhena', keyVariable: 'ALHENA_API_KEY', ...options }, options.baseUrl ?? 'https://api.alhena.ai');
 }
 
-/** Gleen (Alhena's former name): the same API at `https://api.gleen.ai`. */
-export function createGleenProvider(options: AlhenaProviderOptions): Provider {
-  return vendorProvider('gleen', { vendor: 'Gleen', keyVariable: 'GLEEN_API_KEY', ...options }, options.baseUrl ?? 'https://api.gleen.ai');
-}
-
-function vendorProvider(name: string, upstream: UpstreamOptions, baseUrl: string): Provider {
+/** The `send_message` API shared by Alhena and Gleen, under a provider name and upstream settings. */
+export function sendMessageProvider(name: string, upstream: UpstreamOptions, baseUrl: string): Provider {
   return {
     name,
     async *reply(request: ProviderRequest): AsyncGenerator<ProviderEvent> {
