@@ -4,6 +4,9 @@ export { LIMITS, STREAM_EVENT_TYPES, encodeStreamEvent } from './protocol';
 export type {
   ErrorBody,
   ErrorCode,
+  ProductFaq,
+  ProductFaqsRequest,
+  ProductFaqsResponse,
   Role,
   SendMessageRequest,
   SendMessageResponse,

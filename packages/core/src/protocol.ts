@@ -71,6 +71,36 @@ export interface ThreadHistory {
   messages: ThreadMessage[];
 }
 
+/** One question shoppers ask about a product, with its answer when known. */
+export interface ProductFaq {
+  /** Positive integer; send it as `faqId` with the exact `question` to ask it in the chat. */
+  id: number;
+  question: string;
+  /** Markdown answer. */
+  answer?: string;
+  /** Where the answer comes from. */
+  sources?: Source[];
+}
+
+/** Query of `GET {endpoint}/product-faqs`. */
+export interface ProductFaqsRequest {
+  /** The product page (http or https). */
+  pageUrl: string;
+  /** @default "en" */
+  locale?: string;
+  /** 1–10. @default 5 */
+  count?: number;
+}
+
+/**
+ * Reply of `GET {endpoint}/product-faqs`: `ready` (200), `generating` (202, ask again after
+ * `retryAfterSeconds`) or `not_available` (200).
+ */
+export type ProductFaqsResponse =
+  | { status: 'ready'; faqs: ProductFaq[] }
+  | { status: 'generating'; retryAfterSeconds: number }
+  | { status: 'not_available'; faqs: [] };
+
 /** Stable error codes; the UI explains each in plain words. */
 export type ErrorCode =
   | 'invalid_request'

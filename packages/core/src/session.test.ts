@@ -30,6 +30,9 @@ function scriptedTransport() {
     async getThread(threadId) {
       return { threadId, messages: [] };
     },
+    async getProductFaqs() {
+      return { status: 'not_available', faqs: [] };
+    },
   };
   return { transport, sent, push: (event: StreamEvent | Error | 'end') => push(event) };
 }

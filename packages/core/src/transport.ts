@@ -1,6 +1,9 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { ConciergeError } from './errors';
 import type {
+  ProductFaq,
+  ProductFaqsRequest,
+  ProductFaqsResponse,
   SendMessageRequest,
   SendMessageResponse,
   StreamEvent,
@@ -21,6 +24,8 @@ export interface Transport {
   sendMessage(request: SendMessageRequest, options?: RequestOptions): AsyncIterable<StreamEvent>;
   /** Fetches a thread's messages. */
   getThread(threadId: string, options?: RequestOptions): Promise<ThreadHistory>;
+  /** Fetches a product page's FAQs (or learns they are being generated). */
+  getProductFaqs(request: ProductFaqsRequest, options?: RequestOptions): Promise<ProductFaqsResponse>;
 }
 
 export interface HttpTransportOptions {
@@ -76,6 +81,29 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       });
       if (!response.ok) throw await errorFromResponse(response);
       return (await response.json()) as ThreadHistory;
+    },
+
+    async getProductFaqs(request, { signal } = {}) {
+      const query = new URLSearchParams({ page_url: request.pageUrl });
+      if (request.locale) query.set('locale', request.locale);
+      if (request.count !== undefined) query.set('count', String(request.count));
+      const response = await doFetch(`${base}/product-faqs?${query}`, {
+        headers: { ...options.headers, accept: 'application/json' },
+        signal,
+      });
+      if (!response.ok && response.status !== 202) throw await errorFromResponse(response);
+      // The wire follows the vendors' lifecycle: `retry_after_seconds` and a Retry-After header.
+      const body = (await response.json().catch(() => null)) as
+        | { status?: string; faqs?: ProductFaq[]; retry_after_seconds?: number }
+        | null;
+      if (body?.status === 'generating') {
+        const header = Number(response.headers.get('retry-after'));
+        const seconds = body.retry_after_seconds ?? (Number.isFinite(header) && header > 0 ? header : 2);
+        return { status: 'generating', retryAfterSeconds: seconds };
+      }
+      if (body?.status === 'ready' && Array.isArray(body.faqs)) return { status: 'ready', faqs: body.faqs };
+      if (body?.status === 'not_available') return { status: 'not_available', faqs: [] };
+      throw malformed('The product FAQs reply was not understood.');
     },
   };
 }

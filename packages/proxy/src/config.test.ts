@@ -23,6 +23,7 @@ describe('resolveConfig', () => {
       allowedOrigins: [],
       timeoutMs: 30_000,
       rateLimit: { limit: 30, windowSeconds: 60 },
+      productFaqs: 'provider',
       vendor: {},
     });
   });
@@ -41,6 +42,8 @@ describe('resolveConfig', () => {
     [{ CONCIERGE_ALLOWED_ORIGINS: 'https://shop.example/path' }, 'CONCIERGE_ALLOWED_ORIGINS', /not an origin/],
     [{ CONCIERGE_UPSTREAM_TIMEOUT_MS: 'soon' }, 'CONCIERGE_UPSTREAM_TIMEOUT_MS', /positive whole number/],
     [{ CONCIERGE_RATE_LIMIT: '-5' }, 'CONCIERGE_RATE_LIMIT', /positive whole number/],
+    [{ CONCIERGE_PRODUCT_FAQS: 'sometimes' }, 'CONCIERGE_PRODUCT_FAQS', /provider, local or off/],
+    [{ CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: BOT, CONCIERGE_PRODUCT_FAQS: 'provider' }, 'CONCIERGE_PRODUCT_FAQS', /hania has no product FAQs/],
   ])('fails fast naming the variable (%#)', (env, variable, message) => {
     const error = failure(env);
     expect(error.variable).toBe(variable);
@@ -72,6 +75,15 @@ describe('resolveConfig', () => {
       CONCIERGE_UPSTREAM_TIMEOUT_MS: '5000',
     });
     expect(config).toMatchObject({ allowedOrigins: ['https://shop.example', 'https://www.shop.example'], rateLimit: false, timeoutMs: 5000 });
+  });
+
+  it('chooses where product FAQs come from per provider', () => {
+    expect(resolveConfig({ CONCIERGE_PROVIDER: 'alhena', ALHENA_API_KEY: 'k' }).productFaqs).toBe('provider');
+    expect(resolveConfig({ CONCIERGE_PROVIDER: 'openai', OPENAI_API_KEY: 'k', OPENAI_MODEL: 'm' }).productFaqs).toBe('local');
+    expect(resolveConfig({ CONCIERGE_PROVIDER: 'alonchat', ALONCHAT_API_KEY: 'k', ALONCHAT_AGENT_ID: 'a' }).productFaqs).toBe('off');
+    expect(
+      resolveConfig({ CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: BOT, CONCIERGE_PRODUCT_FAQS: 'local' }).productFaqs,
+    ).toBe('local');
   });
 
   it('picks only its own variables out of the environment', () => {

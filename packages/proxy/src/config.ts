@@ -6,7 +6,7 @@ import type { ConciergeHandlerOptions } from './handler';
 import { createHaniaProvider } from './hania/hania-provider';
 import { createLocalProvider } from './local/local-provider';
 import { createOpenAIProvider } from './openai/openai-provider';
-import type { Provider } from './provider';
+import type { Provider, ProductFaqsSource } from './provider';
 
 /** Providers the proxy can run. */
 export const PROVIDERS = ['local', 'alhena', 'gleen', 'alonchat', 'hania', 'openai'] as const;
@@ -32,6 +32,7 @@ export const VARIABLES = [
   'CONCIERGE_UPSTREAM_TIMEOUT_MS',
   'CONCIERGE_RATE_LIMIT',
   'CONCIERGE_RATE_LIMIT_WINDOW',
+  'CONCIERGE_PRODUCT_FAQS',
   'ALHENA_API_KEY',
   'ALHENA_BASE_URL',
   'GLEEN_API_KEY',
@@ -54,6 +55,8 @@ export interface ProxyConfig {
   allowedOrigins: string[];
   timeoutMs: number;
   rateLimit: { limit: number; windowSeconds: number } | false;
+  /** Where product FAQs come from: the provider's own API, the local generator, or nowhere. */
+  productFaqs: 'provider' | 'local' | 'off';
   /** Settings of the chosen vendor, checked. */
   vendor: Record<string, string | undefined>;
 }
@@ -132,12 +135,23 @@ export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): Proxy
     }
   }
   const limit = env.CONCIERGE_RATE_LIMIT === '0' ? 0 : positive('CONCIERGE_RATE_LIMIT', 30);
+  // Alhena, Gleen and the local provider have product FAQs; OpenAI uses the local generator on the
+  // same knowledge base; AlonChat and Hania have none unless told to use the local generator.
+  const ownFaqs = provider === 'alhena' || provider === 'gleen' || provider === 'local';
+  const productFaqs = (env.CONCIERGE_PRODUCT_FAQS ?? (ownFaqs ? 'provider' : provider === 'openai' ? 'local' : 'off')) as ProxyConfig['productFaqs'];
+  if (!['provider', 'local', 'off'].includes(productFaqs)) {
+    throw new ConfigError('CONCIERGE_PRODUCT_FAQS', `"${productFaqs}" must be provider, local or off.`);
+  }
+  if (productFaqs === 'provider' && !ownFaqs) {
+    throw new ConfigError('CONCIERGE_PRODUCT_FAQS', `${provider} has no product FAQs; use local or off.`);
+  }
   return {
     provider,
     kbDir: resolve(cwd, env.CONCIERGE_KB_DIR ?? 'knowledge-base'),
     allowedOrigins,
     timeoutMs: positive('CONCIERGE_UPSTREAM_TIMEOUT_MS', 30_000),
     rateLimit: limit === 0 ? false : { limit, windowSeconds: positive('CONCIERGE_RATE_LIMIT_WINDOW', 60) },
+    productFaqs,
     vendor,
   };
 }
@@ -168,8 +182,21 @@ export async function providerFromConfig(config: ProxyConfig, options: { fetch?:
 export function handlerOptionsFromConfig(
   config: ProxyConfig,
   options: { fetch?: typeof fetch; log?: (line: string) => void } = {},
-): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit'> {
-  return { provider: providerFromConfig(config, options), allowedOrigins: config.allowedOrigins, rateLimit: config.rateLimit };
+): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs'> {
+  const provider = providerFromConfig(config, options);
+  return {
+    provider,
+    allowedOrigins: config.allowedOrigins,
+    rateLimit: config.rateLimit,
+    productFaqs: config.productFaqs === 'off' ? null : config.productFaqs === 'local' ? localProductFaqs(config.kbDir) : undefined,
+  };
+}
+
+/** The local FAQ generator over a knowledge base, for providers without product FAQs. */
+function localProductFaqs(dir: string): ProductFaqsSource {
+  const generator = withKnowledgeBase(dir, (folder) => createLocalProvider({ dir: folder }));
+  generator.catch(() => {});
+  return async (query) => (await generator).productFaqs!(query);
 }
 
 async function withKnowledgeBase(dir: string, create: (dir: string) => Promise<Provider>): Promise<Provider> {

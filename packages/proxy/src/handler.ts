@@ -8,7 +8,8 @@ import {
   type ThreadMessage,
 } from '@concierge/core';
 import { HttpError } from './http-error';
-import type { Provider, ProviderEvent } from './provider';
+import { createProductFaqsRoute } from './product-faqs-route';
+import type { Provider, ProviderEvent, ProductFaqsSource } from './provider';
 import { parseSendMessage, threadIdSchema } from './schema';
 import { createMemoryTranscriptStore, type TranscriptStore } from './transcripts';
 import { createCors } from './cors';
@@ -31,6 +32,10 @@ export interface ConciergeHandlerOptions {
   rateLimit?: RateLimitOptions | false;
   /** Identifies the client for rate limiting. @default the first `X-Forwarded-For` address */
   clientKey?: (request: Request) => string;
+  /** Where product FAQs come from. @default the provider's own, or none (`not_available`) */
+  productFaqs?: ProductFaqsSource | null;
+  /** How long ready and not-available FAQ answers are kept, in seconds. @default 86400 */
+  productFaqsCacheSeconds?: number;
 }
 
 /** A Web-standard request handler; every adapter wraps one of these. */
@@ -59,6 +64,13 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     messages: { POST: (request) => sendMessage(request) },
     threads: { GET: (request, threadId) => getThread(threadId, request.signal) },
     health: { GET: async () => Response.json({ ok: true, provider: (await providerPromise).name }) },
+    'product-faqs': {
+      GET: createProductFaqsRoute({
+        source: async () =>
+          options.productFaqs === null ? undefined : (options.productFaqs ?? (await providerPromise).productFaqs),
+        cacheSeconds: options.productFaqsCacheSeconds ?? 86_400,
+      }),
+    },
   };
 
   async function sendMessage(request: Request): Promise<Response> {

@@ -1,5 +1,11 @@
 import type { TranscriptStore } from './transcripts';
-import type { SendMessageRequest, Source, ThreadHistory, ThreadMessage } from '@concierge/core';
+import type {
+  ProductFaqsResponse,
+  SendMessageRequest,
+  Source,
+  ThreadHistory,
+  ThreadMessage,
+} from '@concierge/core';
 
 /** What a provider is asked to answer. */
 export interface ProviderRequest
@@ -38,4 +44,17 @@ export interface Provider {
    * transcripts in its {@link TranscriptStore}.
    */
   history?(threadId: string, signal: AbortSignal): Promise<ThreadHistory | undefined>;
+  /** Product FAQs for a page, when the provider has them. */
+  productFaqs?: ProductFaqsSource;
 }
+
+/** Checked query of the product-FAQs route. */
+export interface ProductFaqsQuery {
+  pageUrl: string;
+  locale: string;
+  count: number;
+  signal: AbortSignal;
+}
+
+/** Where product FAQs come from: a vendor, the local generator, or nowhere. */
+export type ProductFaqsSource = (query: ProductFaqsQuery) => Promise<ProductFaqsResponse>;

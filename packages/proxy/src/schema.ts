@@ -69,3 +69,31 @@ export function parseSendMessage(body: unknown): SendMessageRequest {
 function fail(field: string, message: string): never {
   throw new HttpError(400, 'invalid_request', message, { field });
 }
+
+/** Query of `GET /product-faqs`, with the vendor's parameter names. */
+export const productFaqsQuerySchema = z.object({
+  page_url: z
+    .url({ protocol: /^https?$/, error: 'is required and must be an http or https URL' })
+    .max(2048, 'can be at most 2,048 characters'),
+  locale: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as "en" or "fr-CA"')
+    .max(35, 'must be a language tag such as "en" or "fr-CA"')
+    .default('en'),
+  count: z
+    .string()
+    .regex(/^\d{1,2}$/, 'must be a whole number from 1 to 10')
+    .transform(Number)
+    .refine((count) => count >= 1 && count <= 10, 'must be a whole number from 1 to 10')
+    .default(5),
+});
+
+/** Validates the product-FAQs query string; throws a 400 {@link HttpError} naming the parameter. */
+export function parseProductFaqsQuery(search: URLSearchParams): { pageUrl: string; locale: string; count: number } {
+  const raw = Object.fromEntries([...search].filter(([key]) => ['page_url', 'locale', 'count'].includes(key)));
+  const result = productFaqsQuerySchema.safeParse(raw);
+  if (result.success) return { pageUrl: result.data.page_url, locale: result.data.locale, count: result.data.count };
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || 'query';
+  return fail(field, `${field} ${issue.message}.`);
+}

@@ -12,6 +12,8 @@ export interface Passage {
   text: string;
   url: string;
   kind: 'page' | 'product';
+  /** The catalog entry, for product passages. */
+  product?: Product;
 }
 
 /** A product of the catalog (`*.json` files holding an array of these). */
@@ -105,6 +107,7 @@ function productPassage(path: string, product: Product): Passage {
     text: lines.filter(Boolean).join('\n'),
     url: product.url ?? `/products/${product.slug}`,
     kind: 'product',
+    product,
   };
 }
 

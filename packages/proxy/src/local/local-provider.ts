@@ -1,6 +1,7 @@
 import type { Source } from '@concierge/core';
 import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
 import { loadKnowledgeBase, type KnowledgeBase, type Passage } from './knowledge-base';
+import { createLocalProductFaqs } from './product-faqs';
 import { PassageIndex, type Match } from './search';
 
 export interface LocalProviderOptions {
@@ -24,14 +25,21 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
     throw new Error(`The knowledge base folder ${options.dir} has no Markdown pages or product catalogs.`);
   }
   const index = new PassageIndex(knowledgeBase.passages);
+  const faqs = createLocalProductFaqs(knowledgeBase, index);
   const minConfidence = options.minConfidence ?? 0.6;
   const chunkDelayMs = options.chunkDelayMs ?? 15;
   const wordsPerChunk = options.wordsPerChunk ?? 3;
 
   return {
     name: 'local',
+    productFaqs: faqs.productFaqs,
     async *reply(request: ProviderRequest): AsyncGenerator<ProviderEvent> {
-      const answer = answerFrom(knowledgeBase, index, request, minConfidence);
+      // A product FAQ asked with its id and exact question gets its generated answer.
+      const faq = request.faqId !== undefined && request.pageUrl ? faqs.faq(request.pageUrl, request.faqId) : undefined;
+      const answer =
+        faq?.answer && faq.question === request.message
+          ? { text: faq.answer, sources: faq.sources ?? [], confidence: 1 }
+          : answerFrom(knowledgeBase, index, request, minConfidence);
       for (const chunk of chunks(answer.text, wordsPerChunk)) {
         if (request.signal.aborted) return;
         yield { type: 'delta', text: chunk };
