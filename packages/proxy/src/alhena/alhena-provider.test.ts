@@ -185,3 +185,68 @@ describe('Gleen', () => {
     expect(logs.join('\n')).toContain('check GLEEN_API_KEY');
   });
 });
+
+describe('Alhena product FAQs', () => {
+  const page = 'https://shop.example/products/skillet';
+  const faqsOf = (handler: ReturnType<typeof proxy>, query = '') =>
+    handler(new Request(`http://shop.example/api/concierge/product-faqs?page_url=${encodeURIComponent(page)}${query}`));
+
+  it('forwards page_url, locale and count, and fills a missing answer from send_message with faq_id', async () => {
+    respond = (request, body, response) => {
+      if (request.url?.startsWith('/api/v1/product-faqs')) {
+        json(response, 200, {
+          status: 'ready',
+          faqs: [
+            { id: 123, question: 'Is it dishwasher safe?', answer: 'No, hand wash it.' },
+            { id: '124', question: 'Does it work on induction?' },
+          ],
+        });
+      } else json(response, 200, { thread_id: 't-faq', response: `Cached answer to ${String(body.query_text)}`, sources: [] });
+    };
+    const reply = await faqsOf(proxy(), '&locale=de&count=2');
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toEqual({
+      status: 'ready',
+      faqs: [
+        { id: 123, question: 'Is it dishwasher safe?', answer: 'No, hand wash it.' },
+        { id: 124, question: 'Does it work on induction?', answer: 'Cached answer to Does it work on induction?', sources: [] },
+      ],
+    });
+    expect(received[0]).toMatchObject({
+      path: `/api/v1/product-faqs?page_url=${encodeURIComponent(page)}&locale=de&count=2`,
+      authorization: 'Bearer sk_alhena_secret',
+    });
+    expect(received[1]).toMatchObject({
+      path: '/api/v1/send_message',
+      body: { query_text: 'Does it work on induction?', faq_id: 124, page_url: page, locale: 'de' },
+    });
+  });
+
+  it('passes generating on as a 202 with Retry-After and retry_after_seconds', async () => {
+    respond = (_request, _body, response) =>
+      json(response, 202, { status: 'generating', retry_after_seconds: 7 }, { 'retry-after': '7' });
+    const reply = await faqsOf(proxy());
+    expect(reply.status).toBe(202);
+    expect(reply.headers.get('retry-after')).toBe('7');
+    expect(await reply.json()).toEqual({ status: 'generating', retry_after_seconds: 7 });
+    expect(received[0]!.path).toContain('locale=en&count=5');
+  });
+
+  it('passes not_available on, and serves repeat views from the cache', async () => {
+    respond = (_request, _body, response) => json(response, 200, { status: 'not_available', faqs: [] });
+    const handler = proxy();
+    expect(await (await faqsOf(handler)).json()).toEqual({ status: 'not_available', faqs: [] });
+    await faqsOf(handler);
+    await faqsOf(handler);
+    expect(received).toHaveLength(1);
+  });
+
+  it('maps the vendor rate limit and malformed lists', async () => {
+    respond = (_request, _body, response) => json(response, 429, { detail: 'Limit of 500 per minute' }, { 'retry-after': '20' });
+    const limited = await faqsOf(proxy());
+    expect(limited.status).toBe(429);
+    expect(await limited.text()).not.toContain('500 per minute');
+    respond = (_request, _body, response) => json(response, 200, { status: 'ready', faqs: [{ question: 'No id' }] });
+    expect(((await (await faqsOf(proxy())).json()) as { error: { code: string } }).error.code).toBe('upstream_malformed');
+  });
+});
