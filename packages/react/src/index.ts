@@ -6,3 +6,5 @@ export { useStream } from './use-stream';
 export type { UseStreamResult } from './use-stream';
 export { threadQueryOptions, useThread } from './use-thread';
 export type { UseThreadResult } from './use-thread';
+export { productFaqsQueryOptions, useProductFaqs } from './use-product-faqs';
+export type { UseProductFaqsOptions, UseProductFaqsResult } from './use-product-faqs';

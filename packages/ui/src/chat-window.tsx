@@ -1,6 +1,7 @@
 'use client';
 import { useThread } from '@concierge/react';
 import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
+import type { AskDetail } from './ask';
 import { Composer } from './composer';
 import { ErrorNotice } from './error-notice';
 import { MessageList } from './message-list';
@@ -13,13 +14,15 @@ export interface ChatWindowProps {
   onClose?: () => void;
   strings?: ConciergeStrings;
   greeting?: string;
+  /** A message to send as soon as the window is ready (a new object sends again). */
+  ask?: AskDetail | null;
 }
 
 /**
  * The chat dialog: header, transcript, error line and composer. Must be inside a
  * `<ConciergeProvider>`. Escape closes it; the composer takes focus when it opens.
  */
-export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting }: ChatWindowProps) {
+export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting, ask }: ChatWindowProps) {
   const titleId = useId();
   const input = useRef<HTMLTextAreaElement>(null);
 
@@ -56,6 +59,7 @@ export function ChatWindow({ open = true, onClose, strings = defaultStrings, gre
           </button>
         )}
       </header>
+      <AskRunner ask={ask ?? null} />
       <MessageList strings={strings} greeting={greeting} />
       <ErrorNotice strings={strings} />
       <Composer ref={input} strings={strings} />
@@ -72,4 +76,16 @@ function NewConversation({ strings }: { strings: ConciergeStrings }) {
       {strings.newConversation}
     </button>
   );
+}
+
+/** Sends what another part of the page asked for (e.g. an FAQ's "Ask a follow-up"). */
+function AskRunner({ ask }: { ask: AskDetail | null }) {
+  const { send, stop } = useThread();
+  useEffect(() => {
+    if (!ask) return;
+    stop();
+    send(ask.message, ask.fields).catch(() => {});
+    // Only a new request sends; the actions are stable.
+  }, [ask]);
+  return null;
 }

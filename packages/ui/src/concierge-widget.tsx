@@ -2,6 +2,7 @@
 import type { MessageContext } from '@concierge/core';
 import type { ConciergeProviderProps } from '@concierge/react';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { ASK_EVENT, type AskDetail } from './ask';
 import { Launcher } from './launcher';
 import { defaultStrings, type ConciergeStrings } from './strings';
 
@@ -38,12 +39,23 @@ export function ConciergeWidget({ strings: overrides, greeting, defaultOpen = fa
   const [open, setOpen] = useState(defaultOpen);
   const [loaded, setLoaded] = useState(defaultOpen);
   const launcher = useRef<HTMLButtonElement>(null);
+  const [ask, setAsk] = useState<AskDetail | null>(null);
 
   useEffect(() => {
     if (sessionStorage.getItem(OPEN_KEY) === '1') {
       setOpen(true);
       setLoaded(true);
     }
+  }, []);
+
+  useEffect(() => {
+    const onAsk = (event: Event) => {
+      setAsk({ ...(event as CustomEvent<AskDetail>).detail });
+      setOpen(true);
+      setLoaded(true);
+    };
+    window.addEventListener(ASK_EVENT, onAsk);
+    return () => window.removeEventListener(ASK_EVENT, onAsk);
   }, []);
 
   const setOpenAndRemember = (next: boolean) => {
@@ -68,6 +80,7 @@ export function ConciergeWidget({ strings: overrides, greeting, defaultOpen = fa
             onClose={() => setOpenAndRemember(false)}
             strings={strings}
             greeting={greeting}
+            ask={ask}
           />
         </Suspense>
       )}

@@ -20,3 +20,8 @@ export { Sources } from './sources';
 export type { SourcesProps } from './sources';
 export { defaultStrings } from './strings';
 export type { ConciergeStrings } from './strings';
+export { ASK_EVENT, askConcierge } from './ask';
+export type { AskDetail } from './ask';
+export { FaqAccordion, ProductFaqs, defaultFaqStrings } from './faq-accordion';
+export { faqJsonLd } from './faq-json-ld';
+export type { FaqAccordionProps, FaqStrings, ProductFaqsProps } from './faq-accordion';
