@@ -5,5 +5,6 @@ export default defineConfig({
   format: 'esm',
   dts: true,
   platform: 'neutral',
-  outputOptions: { banner: "'use client';" },
+  // One file per module: hooks keep their 'use client'; the query options stay callable on a server.
+  unbundle: true,
 });

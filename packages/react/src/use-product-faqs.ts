@@ -1,8 +1,9 @@
 'use client';
-import { ConciergeError, type ProductFaq, type ProductFaqsRequest, type ProductFaqsResponse, type Transport } from '@concierge/core';
-import { useQuery, type UseQueryOptions } from '@tanstack/react-query';
+import { ConciergeError, type ProductFaq, type ProductFaqsRequest, type ProductFaqsResponse } from '@concierge/core';
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useConcierge } from './context';
+import { productFaqsQueryOptions } from './query-options';
 
 export interface UseProductFaqsOptions extends ProductFaqsRequest {
   /** Stop polling a page whose FAQs are still generating after this many seconds. @default 120 */
@@ -24,23 +25,6 @@ export interface UseProductFaqsResult {
 }
 
 const NO_FAQS: ProductFaq[] = [];
-
-/**
- * Query options for a product page's FAQs, so a server can prefetch them.
- *
- * @example
- * const data = await queryClient.fetchQuery(productFaqsQueryOptions(transport, { pageUrl }))
- */
-export function productFaqsQueryOptions(transport: Transport, request: ProductFaqsRequest) {
-  const locale = request.locale ?? 'en';
-  const count = request.count ?? 5;
-  return {
-    queryKey: ['concierge', 'product-faqs', request.pageUrl, locale, count],
-    queryFn: ({ signal }) => transport.getProductFaqs({ pageUrl: request.pageUrl, locale, count }, { signal }),
-    staleTime: 5 * 60_000,
-    retry: (failures, error) => failures < 2 && ConciergeError.from(error).isRetryable,
-  } satisfies UseQueryOptions<ProductFaqsResponse, Error, ProductFaqsResponse, (string | number)[]>;
-}
 
 /**
  * The FAQs of a product page. While the provider generates them, polls again after the

@@ -1,9 +1,10 @@
 'use client';
-import type { ChatMessage, ChatStatus, ConciergeError, MessageContext, ThreadHistory, Transport } from '@concierge/core';
-import { useQuery, type UseQueryOptions } from '@tanstack/react-query';
+import type { ChatMessage, ChatStatus, ConciergeError, MessageContext } from '@concierge/core';
+import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { useConcierge } from './context';
+import { threadQueryOptions } from './query-options';
 
 export interface UseThreadResult {
   /** Finished messages; the reply in progress is read with `useStream()`. */
@@ -25,21 +26,6 @@ export interface UseThreadResult {
   reset: () => void;
   /** True while a reply is awaited or streaming. */
   isBusy: boolean;
-}
-
-/**
- * Query options for a thread's history, so a server can prefetch it.
- *
- * @example
- * queryClient.prefetchQuery(threadQueryOptions(transport, threadId))
- */
-export function threadQueryOptions(transport: Transport, threadId: string) {
-  return {
-    queryKey: ['concierge', 'thread', threadId],
-    queryFn: ({ signal }) => transport.getThread(threadId, { signal }),
-    staleTime: Number.POSITIVE_INFINITY,
-    retry: (failures, error) => failures < 2 && (error as ConciergeError).isRetryable !== false,
-  } satisfies UseQueryOptions<ThreadHistory, Error, ThreadHistory, string[]>;
 }
 
 /**

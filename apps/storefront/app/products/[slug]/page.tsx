@@ -1,15 +1,18 @@
+import { faqJsonLd, ProductFaqs } from '@concierge/ui';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { formatPrice, getProduct, getProducts } from '../../../lib/catalog';
+import { formatPrice, getProduct } from '../../../lib/catalog';
+import { pageUrlOf, prefetchProductFaqs } from '../../../lib/product-faqs';
 import { ProductArt } from '../../product-art';
 
 interface Props {
   params: Promise<{ slug: string }>;
 }
 
-export function generateStaticParams() {
-  return getProducts().map((product) => ({ slug: product.slug }));
-}
+/** Rendered per request, so the FAQs (and their JSON-LD) appear as soon as they are ready. */
+export const dynamic = 'force-dynamic';
+
+const FAQ_COUNT = 6;
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const product = getProduct((await params).slug);
@@ -17,8 +20,12 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function ProductPage({ params }: Props) {
-  const product = getProduct((await params).slug);
+  const { slug } = await params;
+  const product = getProduct(slug);
   if (!product) notFound();
+  const pageUrl = await pageUrlOf(`/products/${slug}`);
+  const faqs = await prefetchProductFaqs(pageUrl, FAQ_COUNT);
+  const jsonLd = faqs?.status === 'ready' ? faqJsonLd(faqs.faqs) : null;
   const details: [string, string | undefined][] = [
     ['Materials', product.materials?.join('; ')],
     ['Sizes', product.sizes?.join(', ')],
@@ -51,6 +58,16 @@ export default async function ProductPage({ params }: Props) {
           Add to cart (demo)
         </button>
       </div>
+      <div className="product-faqs">
+        <ProductFaqs endpoint="/api/concierge" pageUrl={pageUrl} count={FAQ_COUNT} initialData={faqs} />
+      </div>
+      {jsonLd && (
+        <script
+          type="application/ld+json"
+          // JSON, not code; "<" is escaped so no text can close the script element.
+          dangerouslySetInnerHTML={{ __html: JSON.stringify(jsonLd).replace(/</g, '\\u003c') }}
+        />
+      )}
     </article>
   );
 }

@@ -1,3 +1,3 @@
-import { createNextRouteHandlers } from '@concierge/proxy/next';
+import { concierge } from '../../../../lib/concierge';
 
-export const { GET, POST, OPTIONS, HEAD } = createNextRouteHandlers({ kbDir: 'content' });
+export const { GET, POST, OPTIONS, HEAD } = concierge;
