@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, environment, providerFromConfig, resolveConfig } from './config';
+import { ConfigError, environment, handlerOptionsFromConfig, providerFromConfig, resolveConfig } from './config';
+import { createConciergeHandler } from './handler';
 
 const KB_DIR = fileURLToPath(new URL('../fixtures/knowledge-base', import.meta.url));
 const BOT = 'b1f2c3d4-5678-90ab-cdef-1234567890ab';
@@ -84,6 +85,18 @@ describe('resolveConfig', () => {
     expect(
       resolveConfig({ CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: BOT, CONCIERGE_PRODUCT_FAQS: 'local' }).productFaqs,
     ).toBe('local');
+  });
+
+  it('serves local FAQs for a provider without its own when configured, and none when off', async () => {
+    const page = encodeURIComponent('https://shop.example/products/cast-iron-skillet');
+    const base = { CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: BOT, CONCIERGE_KB_DIR: KB_DIR } as const;
+    const local = createConciergeHandler(handlerOptionsFromConfig(resolveConfig({ ...base, CONCIERGE_PRODUCT_FAQS: 'local' })));
+    const ask = (handler: typeof local) => handler(new Request(`https://shop.example/api/concierge/product-faqs?page_url=${page}`));
+    expect((await ask(local)).status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(((await (await ask(local)).json()) as { status: string }).status).toBe('ready');
+    const off = createConciergeHandler(handlerOptionsFromConfig(resolveConfig(base)));
+    expect(await (await ask(off)).json()).toEqual({ status: 'not_available', faqs: [] });
   });
 
   it('picks only its own variables out of the environment', () => {
