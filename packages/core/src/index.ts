@@ -30,3 +30,5 @@ export type {
 } from './session';
 export { createHttpTransport } from './transport';
 export type { HttpTransportOptions, RequestOptions, Transport } from './transport';
+export { createMockTransport } from './mock-transport';
+export type { MockTransportOptions } from './mock-transport';

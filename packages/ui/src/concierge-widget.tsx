@@ -15,6 +15,10 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
   greeting?: string;
   /** Open the window at start. @default false, or open again after a reload if it was open */
   defaultOpen?: boolean;
+  /** Colour scheme; `auto` follows the shopper's system setting. @default "light" */
+  theme?: 'light' | 'dark' | 'auto';
+  /** The brand's colour for the header, launcher, buttons and the shopper's messages. */
+  brandColor?: string;
 }
 
 const OPEN_KEY = 'concierge:open';
@@ -34,8 +38,22 @@ function pageContext(): MessageContext {
  * @example
  * <ConciergeWidget endpoint="/api/concierge" greeting="Hi! How can I help?" />
  */
-export function ConciergeWidget({ strings: overrides, greeting, defaultOpen = false, ...provider }: ConciergeWidgetProps) {
+export function ConciergeWidget({
+  strings: overrides,
+  greeting,
+  defaultOpen = false,
+  theme = 'light',
+  brandColor,
+  ...provider
+}: ConciergeWidgetProps) {
   const strings = { ...defaultStrings, ...overrides };
+  const root = useRef<HTMLDivElement>(null);
+
+  // Set through the CSSOM, which a strict Content-Security-Policy allows (a style attribute it would not).
+  useEffect(() => {
+    if (brandColor) root.current?.style.setProperty('--concierge-color-accent', brandColor);
+    else root.current?.style.removeProperty('--concierge-color-accent');
+  }, [brandColor]);
   const [open, setOpen] = useState(defaultOpen);
   const [loaded, setLoaded] = useState(defaultOpen);
   const launcher = useRef<HTMLButtonElement>(null);
@@ -70,7 +88,14 @@ export function ConciergeWidget({ strings: overrides, greeting, defaultOpen = fa
   };
 
   return (
-    <div className="concierge" data-state={open ? 'open' : 'closed'}>
+    <div
+      ref={root}
+      className="concierge"
+      data-state={open ? 'open' : 'closed'}
+      data-theme={theme}
+      dir={strings.dir}
+      lang={strings.locale}
+    >
       {loaded && (
         <Suspense fallback={<div className="concierge-window concierge-loading" role="status" aria-label={strings.typing} />}>
           <ChatPanel

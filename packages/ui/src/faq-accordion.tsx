@@ -44,6 +44,10 @@ export interface FaqAccordionProps {
   /** Called by "Ask a follow-up". @default opens the chat widget with the question and its answer */
   onAskFollowUp?: (faq: ProductFaq) => void;
   strings?: Partial<FaqStrings>;
+  /** Writing direction, e.g. `rtl` for Arabic. @default inherited from the page */
+  dir?: 'ltr' | 'rtl';
+  /** @default "light" */
+  theme?: 'light' | 'dark' | 'auto';
 }
 
 /**
@@ -78,9 +82,13 @@ export function FaqAccordion(props: FaqAccordionProps) {
 
   const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
     const last = faqs.length - 1;
-    const target = { ArrowDown: index === last ? 0 : index + 1, ArrowUp: index === 0 ? last : index - 1, Home: 0, End: last }[
-      event.key
-    ];
+    const keys: Record<string, number> = {
+      ArrowDown: index === last ? 0 : index + 1,
+      ArrowUp: index === 0 ? last : index - 1,
+      Home: 0,
+      End: last,
+    };
+    const target = keys[event.key];
     if (target === undefined) return;
     event.preventDefault();
     triggers.current[target]?.focus();
@@ -89,7 +97,13 @@ export function FaqAccordion(props: FaqAccordionProps) {
   const ask = props.onAskFollowUp ?? ((faq: ProductFaq) => askConcierge(faq.question, { faqId: faq.id, pageUrl: props.pageUrl }));
 
   return (
-    <section className="concierge-faq" aria-labelledby={`${id}-title`} data-status={status}>
+    <section
+      className="concierge-faq"
+      aria-labelledby={`${id}-title`}
+      data-status={status}
+      data-theme={props.theme ?? 'light'}
+      dir={props.dir}
+    >
       <Heading id={`${id}-title`} className="concierge-faq-title">
         {strings.title}
       </Heading>

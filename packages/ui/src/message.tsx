@@ -11,6 +11,19 @@ export interface MessageProps {
   strings: ConciergeStrings;
 }
 
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The message's time in the shopper's language, e.g. "3:04 PM" or "15:04". */
+function formatTime(iso: string, locale: string): string {
+  let format = timeFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
+    timeFormats.set(locale, format);
+  }
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : format.format(date);
+}
+
 /** One finished message. Memoized: a streaming reply never re-renders it. */
 export const Message = memo(function Message({ message, strings }: MessageProps) {
   const isUser = message.role === 'user';
@@ -24,6 +37,11 @@ export const Message = memo(function Message({ message, strings }: MessageProps)
       <div className="concierge-bubble">
         {isUser ? <p className="concierge-user-text">{message.text}</p> : <Markdown text={message.text} />}
       </div>
+      {message.createdAt && (
+        <time className="concierge-message-time" dateTime={message.createdAt}>
+          {formatTime(message.createdAt, strings.locale)}
+        </time>
+      )}
       {message.status === 'failed' && <span className="concierge-message-status">{strings.notSent}</span>}
       {message.status === 'interrupted' && <span className="concierge-message-status">{strings.interrupted}</span>}
       {!isUser && message.sources && <Sources sources={message.sources} label={strings.sources} />}

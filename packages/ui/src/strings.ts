@@ -2,6 +2,10 @@ import type { ErrorCode } from '@concierge/core';
 
 /** Every string the widget shows; pass a partial object to override some. */
 export interface ConciergeStrings {
+  /** BCP 47 tag used to format times, e.g. `en` or `ar`. */
+  locale: string;
+  /** Writing direction of the language. */
+  dir: 'ltr' | 'rtl';
   openChat: string;
   closeChat: string;
   title: string;
@@ -26,6 +30,8 @@ export interface ConciergeStrings {
 }
 
 export const defaultStrings: ConciergeStrings = {
+  locale: 'en',
+  dir: 'ltr',
   openChat: 'Open chat',
   closeChat: 'Close chat',
   title: 'Customer support',
