@@ -1,0 +1,193 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './storefront-server';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const STATIC = join(ROOT, 'storybook-static');
+const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+const AXE = fileURLToPath(import.meta.resolve('axe-core/axe.min.js'));
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+let browser: Browser;
+let server: Server;
+let origin = '';
+let stories: { id: string; title: string; name: string }[] = [];
+
+beforeAll(async () => {
+  // The static Storybook, built as the README's command builds it.
+  if (process.env.CONCIERGE_E2E_REUSE_BUILD !== '1') {
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/storybook/dist/bin/dispatcher.js'), 'build', '-o', STATIC, '--quiet'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, STORYBOOK_DISABLE_TELEMETRY: '1' },
+    });
+    if (build.status !== 0) throw new Error(`storybook build failed:\n${build.stdout}\n${build.stderr}`);
+  }
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.woff2': 'font/woff2' };
+  server = createServer(async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    try {
+      const body = await readFile(join(STATIC, path === '/' ? 'index.html' : decodeURIComponent(path)));
+      response.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const index = JSON.parse(await readFile(join(STATIC, 'index.json'), 'utf8')) as { entries: Record<string, { id: string; type: string; title: string; name: string }> };
+  stories = Object.values(index.entries).filter((entry) => entry.type === 'story');
+  browser = await launchChromium();
+  await mkdir(SCREENSHOTS, { recursive: true });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function openStory(id: string, viewport = { width: 1024, height: 768 }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport, reducedMotion: 'reduce' });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) errors.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('console', (message) => {
+    // Failed loads are reported above, with their address.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  await page.goto(`${origin}/iframe.html?id=${id}&viewMode=story`);
+  await page.waitForFunction(() => document.querySelector('#storybook-root')?.childElementCount !== undefined && document.body.classList.contains('sb-show-main'));
+  await page.waitForTimeout(300);
+  return { page, errors };
+}
+
+describe('Storybook', () => {
+  it('has a story for every state the issue lists', () => {
+    const names = stories.map((story) => `${story.title}/${story.name}`);
+    for (const state of [
+      'Chat/Window/Empty',
+      'Chat/Window/Greeting',
+      'Chat/Window/Waiting For First Token',
+      'Chat/Window/Streaming',
+      'Chat/Window/Long Markdown Reply',
+      'Chat/Window/With Sources',
+      'Chat/Window/Rate Limit Countdown',
+      'Chat/Window/Billing',
+      'Chat/Window/Interrupted',
+      'Chat/Window/Thousand Messages',
+      'Chat/Window/Right To Left',
+      'Chat/Window/Dark',
+      'Chat/Window/Mobile',
+      'FAQ/Accordion/Generating',
+      'FAQ/Accordion/Ready',
+      'FAQ/Accordion/Not Available',
+      'FAQ/Accordion/Error',
+    ]) {
+      expect(names).toContain(state);
+    }
+  });
+
+  it('passes an axe audit (WCAG 2.2 A and AA) in every story, and renders it without errors', async () => {
+    const axe = await readFile(AXE, 'utf8');
+    const failures: string[] = [];
+    for (const story of stories) {
+      const { page, errors } = await openStory(story.id);
+      if (story.name === 'Launcher' || story.name === 'Launcher With Brand Color') {
+        await page.getByRole('button', { name: /chat/ }).first().waitFor();
+      }
+      await page.addScriptTag({ content: axe });
+      const violations = await page.evaluate(async (tags) => {
+        const result = await (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
+          runOnly: { type: 'tag', values: tags },
+        });
+        return result.violations.map((violation) => `${violation.id} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+      }, WCAG);
+      for (const violation of violations) failures.push(`${story.id}: ${violation}`);
+      for (const error of errors) failures.push(`${story.id}: console: ${error}`);
+      await page.close();
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
+
+  it('renders key stories to PNG, none blank or broken', async () => {
+    for (const id of ['chat-window--with-sources', 'chat-window--long-markdown-reply', 'chat-window--dark', 'chat-window--right-to-left', 'chat-window--mobile', 'faq-accordion--ready-with-one-open']) {
+      const viewport = id.endsWith('mobile') ? { width: 375, height: 700 } : { width: 1024, height: 768 };
+      const { page } = await openStory(id, viewport);
+      expect(await page.locator('.sb-errordisplay').isVisible()).toBe(false);
+      const target = page.locator('.concierge-window, .concierge-faq').first();
+      const box = await target.boundingBox();
+      expect(box?.width, id).toBeGreaterThan(200);
+      expect(box?.height, id).toBeGreaterThan(100);
+      const png = await target.screenshot();
+      await writeFile(join(SCREENSHOTS, `${id}.png`), png);
+      // A blank render compresses to almost nothing; a real one has text and shapes.
+      expect(png.length, id).toBeGreaterThan(8_000);
+      const colors = await page.evaluate(() => new Set([...document.querySelectorAll('#storybook-root *')].map((element) => getComputedStyle(element).color)).size);
+      expect(colors, id).toBeGreaterThan(1);
+      await page.close();
+    }
+  });
+});
+
+describe('interactions in the stories', () => {
+  it('sends from the keyboard and streams a reply', async () => {
+    const { page } = await openStory('chat-window--greeting');
+    await page.getByRole('textbox', { name: 'Message' }).fill('Where is my order?');
+    await page.keyboard.press('Enter');
+    await page.getByText('one business day').waitFor();
+    await page.getByRole('button', { name: 'Send' }).waitFor();
+    await page.close();
+  });
+
+  it('stops a streaming reply, keeping what arrived', async () => {
+    const { page } = await openStory('chat-window--streaming');
+    await page.getByText('Refunds go back to your original').waitFor();
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByText('Reply stopped').waitFor();
+    expect(await page.getByRole('button', { name: 'Send' }).isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('offers Retry after an error, and the failed text is kept', async () => {
+    const { page } = await openStory('chat-window--error-upstream-unavailable');
+    await page.getByRole('alert').getByText('temporarily unavailable').waitFor();
+    expect(await page.getByText('Can I return sale items?').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Retry' }).isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('counts a rate limit down with Send disabled', async () => {
+    const { page } = await openStory('chat-window--rate-limit-countdown');
+    await page.getByText(/You can send again in (30|29|28) s/).waitFor();
+    expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it('moves through the FAQ accordion with the keyboard', async () => {
+    const { page } = await openStory('faq-accordion--ready');
+    const first = page.getByRole('button', { name: 'What is the Merino Crew Sweater made of?' });
+    await first.focus();
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Can I return it?');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    expect(await first.getAttribute('aria-expanded')).toBe('true');
+    await page.getByText('merino wool').waitFor();
+    await page.close();
+  });
+
+  it('shows the mobile window full screen', async () => {
+    const { page } = await openStory('chat-window--mobile', { width: 375, height: 700 });
+    const box = await page.locator('.concierge-window').boundingBox();
+    expect(box).toMatchObject({ x: 0, y: 0, width: 375, height: 700 });
+    await page.close();
+  });
+});

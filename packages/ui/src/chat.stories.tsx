@@ -1,0 +1,114 @@
+import { createMockTransport, type ErrorCode } from '@concierge/core';
+import type { Meta, StoryObj } from '@storybook/react-vite';
+import { ConciergeWidget } from './concierge-widget';
+import { ar } from './locales/ar';
+import { ChatStory, message } from './story-helpers';
+
+const meta = {
+  title: 'Chat/Window',
+  component: ChatStory,
+} satisfies Meta<typeof ChatStory>;
+export default meta;
+type Story = StoryObj<typeof meta>;
+
+const LONG_MARKDOWN = `Here is everything about **returns**:
+
+1. Start a return from the *order page*.
+2. Print the prepaid label.
+3. Drop the parcel at any UPS point.
+
+| Region | Window | Cost |
+| --- | --- | --- |
+| United States | 30 days | Free |
+| Elsewhere | 30 days | $12 |
+
+Tracking numbers look like \`1Z999AA10123456784\`:
+
+\`\`\`
+Order #10482
+Status: returned
+\`\`\`
+
+See [our returns page](https://shop.example/policies/returns) or email [care@shop.example](mailto:care@shop.example).`;
+
+const CONVERSATION = [
+  message('user', 'What is your return policy?'),
+  message('assistant', 'You can return unworn items within **30 days** of delivery for a full refund.', {
+    sources: [
+      { title: 'Returns and refunds: Return policy', url: '/policies/returns', relevance: 0.95 },
+      { title: 'Shipping', url: '/policies/shipping', relevance: 0.4 },
+    ],
+  }),
+];
+
+export const Empty: Story = { args: {} };
+
+export const Greeting: Story = { args: { greeting: 'Hi! I can answer questions about our products, shipping and returns.' } };
+
+export const WaitingForFirstToken: Story = {
+  args: { autoSend: 'Do you ship to Canada?', transport: { holdAfter: 0 } },
+};
+
+export const Streaming: Story = {
+  args: {
+    autoSend: 'How long do refunds take?',
+    transport: { reply: 'Refunds go back to your original payment method within **5 business days** of the return reaching us.', holdAfter: 48, delayMs: 10 },
+  },
+};
+
+export const LongMarkdownReply: Story = {
+  args: { transcript: [message('user', 'How do returns work?'), message('assistant', LONG_MARKDOWN)] },
+};
+
+export const WithSources: Story = { args: { transcript: CONVERSATION } };
+
+export const Interrupted: Story = {
+  args: {
+    transcript: [
+      message('user', 'Tell me about the warranty'),
+      message('assistant', 'Everything we sell is covered against defects for two years', { status: 'interrupted' }),
+    ],
+  },
+};
+
+function errorStory(code: ErrorCode, extra: { retryAfterSeconds?: number; reason?: string } = {}): Story {
+  return { args: { transcript: CONVERSATION, autoSend: 'Can I return sale items?', transport: { error: { code, message: code, ...extra } } } };
+}
+
+export const ErrorNetwork = errorStory('network');
+export const ErrorInvalidRequest = errorStory('invalid_request');
+export const ErrorForbidden = errorStory('forbidden');
+export const ErrorUnauthorized = errorStory('unauthorized');
+export const ErrorUpstreamTimeout = errorStory('upstream_timeout');
+export const ErrorUpstreamUnavailable = errorStory('upstream_unavailable');
+export const ErrorUpstreamMalformed = errorStory('upstream_malformed');
+export const ErrorInternal = errorStory('internal');
+export const RateLimitCountdown = errorStory('rate_limited', { retryAfterSeconds: 30 });
+export const Billing = errorStory('billing', { reason: 'plan_limit_reached' });
+
+export const ThousandMessages: Story = {
+  args: {
+    transcript: Array.from({ length: 1000 }, (_, index) =>
+      index % 2 ? message('assistant', `Answer number ${index} with **Markdown**.`) : message('user', `Question number ${index}?`),
+    ),
+  },
+};
+
+export const RightToLeft: Story = {
+  args: {
+    strings: ar.chat,
+    transcript: [message('user', 'ما هي سياسة الإرجاع؟'), message('assistant', 'يمكنك إرجاع المنتجات غير المستعملة خلال **30 يومًا**.', { sources: [{ title: 'الإرجاع', url: '/policies/returns' }] })],
+  },
+};
+
+export const Dark: Story = { args: { theme: 'dark', transcript: CONVERSATION } };
+
+export const Mobile: Story = { args: { transcript: CONVERSATION }, parameters: { testViewport: { width: 375, height: 700 } } };
+
+export const Launcher: StoryObj<typeof ConciergeWidget> = {
+  render: () => <ConciergeWidget transport={createMockTransport()} greeting="Hi! How can I help?" />,
+};
+
+export const LauncherWithBrandColor: StoryObj<typeof ConciergeWidget> = {
+  render: () => <ConciergeWidget transport={createMockTransport()} brandColor="#5b2a86" defaultOpen greeting="Hi! How can I help?" />,
+};

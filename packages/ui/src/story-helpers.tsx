@@ -1,0 +1,52 @@
+// Helpers for stories only: a chat in a chosen state, with no network.
+import { createMockTransport, type ChatMessage, type MockTransportOptions } from '@concierge/core';
+import { ConciergeProvider, useThread } from '@concierge/react';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { ChatWindow } from './chat-window';
+import { defaultStrings, type ConciergeStrings } from './strings';
+
+export interface ChatStoryProps {
+  transcript?: ChatMessage[];
+  transport?: MockTransportOptions;
+  /** Sent when the story opens, to show waiting, streaming and error states. */
+  autoSend?: string;
+  greeting?: string;
+  strings?: ConciergeStrings;
+  theme?: 'light' | 'dark' | 'auto';
+  children?: ReactNode;
+}
+
+export function ChatStory({ transcript = [], transport, autoSend, greeting, strings = defaultStrings, theme = 'light' }: ChatStoryProps) {
+  const storage = {
+    getItem: () => JSON.stringify({ threadId: transcript.length ? 'story-thread' : null, messages: transcript }),
+    setItem: () => {},
+    removeItem: () => {},
+  };
+  return (
+    <div className="concierge" data-state="open" data-theme={theme} dir={strings.dir} lang={strings.locale}>
+      <ConciergeProvider transport={createMockTransport(transport)} storage={storage} storageKey="story">
+        <ChatWindow open strings={strings} greeting={greeting} onClose={() => {}} />
+        {autoSend && <AutoSend text={autoSend} />}
+      </ConciergeProvider>
+    </div>
+  );
+}
+
+function AutoSend({ text }: { text: string }) {
+  const { send } = useThread();
+  const sent = useRef(false);
+  useEffect(() => {
+    if (sent.current) return;
+    sent.current = true;
+    send(text).catch(() => {});
+  }, [send, text]);
+  return null;
+}
+
+let clock = Date.parse('2026-11-22T10:00:00Z');
+
+/** A finished message for a transcript. */
+export function message(role: ChatMessage['role'], text: string, extra: Partial<ChatMessage> = {}): ChatMessage {
+  clock += 45_000;
+  return { id: `${role}-${clock}`, role, text, createdAt: new Date(clock).toISOString(), ...extra };
+}
