@@ -23,11 +23,11 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
 
 const OPEN_KEY = 'concierge:open';
 
-/** Sends the current page URL and the document's language with every message. */
-function pageContext(): MessageContext {
+/** Sends the current page URL and the shopper's language with every message. */
+function pageContext(language?: string): MessageContext {
   const context: MessageContext = {};
   if (/^https?:/.test(location.href)) context.pageUrl = location.href;
-  const locale = document.documentElement.lang || navigator.language;
+  const locale = language || document.documentElement.lang || navigator.language;
   if (locale) context.locale = locale;
   return context;
 }
@@ -100,7 +100,7 @@ export function ConciergeWidget({
         <Suspense fallback={<div className="concierge-window concierge-loading" role="status" aria-label={strings.typing} />}>
           <ChatPanel
             {...provider}
-            context={provider.context ?? pageContext}
+            context={provider.context ?? (() => pageContext(overrides?.locale))}
             open={open}
             onClose={() => setOpenAndRemember(false)}
             strings={strings}

@@ -34,7 +34,7 @@ export const Generating: Story = { args: { faqs: { status: 'generating', retryAf
 export const Ready: Story = { args: { faqs: READY } };
 export const ReadyWithOneOpen: Story = { args: { faqs: READY, defaultValue: [1] } };
 export const NotAvailable: Story = { args: { faqs: { status: 'not_available', faqs: [] } } };
-export const Error: Story = { args: { faqs: 'error' } };
+export const LoadError: Story = { name: 'Error', args: { faqs: 'error' } };
 export const Dark: Story = { args: { faqs: READY, defaultValue: [2], theme: 'dark' } };
 export const RightToLeft: Story = {
   args: {
