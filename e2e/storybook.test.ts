@@ -83,6 +83,7 @@ describe('Storybook', () => {
       'Chat/Window/Billing',
       'Chat/Window/Interrupted',
       'Chat/Window/Thousand Messages',
+      'Chat/Window/Streaming In Long Thread',
       'Chat/Window/Right To Left',
       'Chat/Window/Dark',
       'Chat/Window/Mobile',
@@ -181,6 +182,41 @@ describe('interactions in the stories', () => {
     await page.keyboard.press('Enter');
     expect(await first.getAttribute('aria-expanded')).toBe('true');
     await page.getByText('merino wool').waitFor();
+    await page.close();
+  });
+
+  it('virtualizes a 1,000-message thread and opens at its end', async () => {
+    const { page } = await openStory('chat-window--thousand-messages');
+    await page.getByText('Answer number 999 with').waitFor();
+    const rendered = await page.locator('article').count();
+    expect(rendered).toBeGreaterThan(3);
+    expect(rendered).toBeLessThan(80);
+    const log = page.getByRole('log');
+    // Let the opening scroll to the end settle, as a shopper would before scrolling up.
+    await page.waitForTimeout(500);
+    await log.evaluate((element) => element.scrollTo({ top: 0 }));
+    await page.getByText('Question number 0?').waitFor();
+    await page.getByRole('button', { name: 'Jump to latest' }).click();
+    await page.getByText('Answer number 999 with').waitFor();
+    await page.getByRole('button', { name: 'Jump to latest' }).waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('does not pull a shopper who scrolled up while a reply streams, and offers Jump to latest', async () => {
+    const { page } = await openStory('chat-window--streaming-in-long-thread');
+    const log = page.getByRole('log');
+    await page.locator('[data-status="streaming"]').waitFor();
+    await log.evaluate((element) => element.scrollTo({ top: 0 }));
+    await page.getByRole('button', { name: 'Jump to latest' }).waitFor();
+    const before = await page.locator('[data-status="streaming"]').textContent();
+    await page.waitForTimeout(800);
+    expect((await page.locator('[data-status="streaming"]').textContent())!.length).toBeGreaterThan(before!.length);
+    expect(await log.evaluate((element) => element.scrollTop)).toBeLessThan(5);
+    await page.getByRole('button', { name: 'Jump to latest' }).click();
+    await page.getByRole('button', { name: 'Jump to latest' }).waitFor({ state: 'detached' });
+    // Back at the end, the reply is followed again as it grows.
+    await page.waitForTimeout(500);
+    expect(await log.evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight)).toBeLessThan(200);
     await page.close();
   });
 

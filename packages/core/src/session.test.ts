@@ -241,3 +241,19 @@ describe('vendor fields', () => {
     expect(retryAt).toBeLessThan(before + 31_000);
   });
 });
+
+describe('restoring after a message was already sent', () => {
+  it('keeps the restored transcript first and the new message after it', () => {
+    const storage = memoryStorage();
+    storage.setItem('concierge:thread', JSON.stringify({ threadId: 't1', messages: [{ id: 'old', role: 'user', text: 'Earlier', createdAt: '' }] }));
+    const { transport } = scriptedTransport();
+    const session = createChatSession({ transport, storage });
+    void session.send('Asked on mount');
+    session.restore();
+    expect(session.store.getState().threadId).toBe('t1');
+    expect(session.store.getState().messages.map((item) => item.text)).toEqual(['Earlier', 'Asked on mount']);
+    session.restore();
+    expect(session.store.getState().messages).toHaveLength(2);
+    session.stop();
+  });
+});

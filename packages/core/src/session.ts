@@ -269,16 +269,23 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
       }
     },
     restore() {
-      if (getState().messages.length || controller) return;
+      let saved: Partial<ChatState> | null = null;
       try {
-        const saved = JSON.parse(storage()?.getItem(storageKey) ?? 'null') as Partial<ChatState> | null;
-        if (saved && Array.isArray(saved.messages)) {
-          const threadId = saved.threadId ?? null;
-          setState({ threadId, messages: saved.messages, historyStale: threadId !== null });
-        }
+        saved = JSON.parse(storage()?.getItem(storageKey) ?? 'null') as Partial<ChatState> | null;
       } catch {
         // A corrupt entry is ignored; the next message replaces it.
       }
+      if (!saved || !Array.isArray(saved.messages)) return;
+      const state = getState();
+      if (state.threadId !== null && saved.threadId !== state.threadId) return;
+      // Messages sent before the restore (e.g. on mount) stay, after the restored ones.
+      const known = new Set(saved.messages.map((item) => item.id));
+      const threadId = saved.threadId ?? null;
+      setState({
+        threadId,
+        messages: [...saved.messages, ...state.messages.filter((item) => !known.has(item.id))],
+        historyStale: threadId !== null && !controller,
+      });
     },
     hydrate(history) {
       const state = getState();

@@ -7,7 +7,7 @@ import {
   type Transport,
 } from '@concierge/core';
 import { QueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ConciergeContext, type ConciergeContextValue } from './context';
 
 export interface ConciergeProviderProps {
@@ -55,10 +55,14 @@ export function ConciergeProvider(props: ConciergeProviderProps) {
     return { session, transport, queryClient: props.queryClient ?? new QueryClient() };
   });
 
-  useEffect(() => {
+  // A layout effect runs before the children's effects, so a message they send on mount lands
+  // after the restored transcript. Nothing runs on the server.
+  useClientLayoutEffect(() => {
     value.session.restore();
     return () => value.session.stop();
   }, [value]);
 
   return <ConciergeContext.Provider value={value}>{props.children}</ConciergeContext.Provider>;
 }
+
+const useClientLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect;

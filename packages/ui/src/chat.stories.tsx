@@ -112,3 +112,13 @@ export const Launcher: StoryObj<typeof ConciergeWidget> = {
 export const LauncherWithBrandColor: StoryObj<typeof ConciergeWidget> = {
   render: () => <ConciergeWidget transport={createMockTransport()} brandColor="#5b2a86" defaultOpen greeting="Hi! How can I help?" />,
 };
+
+export const StreamingInLongThread: Story = {
+  args: {
+    transcript: Array.from({ length: 40 }, (_, index) =>
+      index % 2 ? message('assistant', `Answer number ${index}.`) : message('user', `Question number ${index}?`),
+    ),
+    autoSend: 'Tell me everything about shipping',
+    transport: { reply: 'Orders placed before 2 pm ship the same day. '.repeat(200), chunkSize: 8, delayMs: 40 },
+  },
+};

@@ -90,7 +90,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function 
           {strings.stop}
         </button>
       ) : (
-        <button type="submit" className="concierge-button" disabled={waiting} aria-disabled={waiting || undefined}>
+        <button type="submit" className="concierge-button" disabled={waiting}>
           {strings.send}
         </button>
       )}

@@ -11,17 +11,10 @@ export interface MessageProps {
   strings: ConciergeStrings;
 }
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The message's time in the shopper's language, e.g. "3:04 PM" or "15:04". */
+/** The message's time in the shopper's language (Intl), e.g. "3:04 PM" or "15:04". */
 function formatTime(iso: string, locale: string): string {
-  let format = timeFormats.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
-    timeFormats.set(locale, format);
-  }
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '' : format.format(date);
+  return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' });
 }
 
 /** One finished message. Memoized: a streaming reply never re-renders it. */

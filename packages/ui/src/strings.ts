@@ -24,6 +24,7 @@ export interface ConciergeStrings {
   waitForReply: string;
   tooLong: (max: number) => string;
   newConversation: string;
+  jumpToLatest: string;
   errors: Partial<Record<ErrorCode, string>> & { default: string };
   rateLimited: (seconds: number) => string;
   readyAgain: string;
@@ -50,6 +51,7 @@ export const defaultStrings: ConciergeStrings = {
   waitForReply: 'Wait for the reply to finish, or press Stop.',
   tooLong: (max) => `Messages can be at most ${max} characters.`,
   newConversation: 'New conversation',
+  jumpToLatest: 'Jump to latest',
   errors: {
     network: 'We could not reach the assistant. Check your connection and try again.',
     invalid_request: 'That message could not be sent. Please rephrase it and try again.',

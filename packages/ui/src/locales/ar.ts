@@ -24,6 +24,7 @@ export const ar: { chat: ConciergeStrings; faq: FaqStrings } = {
     waitForReply: 'انتظر حتى يكتمل الرد، أو اضغط إيقاف.',
     tooLong: (max) => `يمكن أن تحتوي الرسالة على ${max} حرف كحد أقصى.`,
     newConversation: 'محادثة جديدة',
+    jumpToLatest: 'الانتقال إلى الأحدث',
     errors: {
       network: 'تعذّر الوصول إلى المساعد. تحقّق من اتصالك وحاول مرة أخرى.',
       invalid_request: 'تعذّر إرسال هذه الرسالة. أعد صياغتها وحاول مرة أخرى.',

@@ -24,6 +24,7 @@ export const fr: { chat: ConciergeStrings; faq: FaqStrings } = {
     waitForReply: 'Attendez la fin de la réponse, ou appuyez sur Arrêter.',
     tooLong: (max) => `Un message peut compter au plus ${max} caractères.`,
     newConversation: 'Nouvelle discussion',
+    jumpToLatest: 'Aller au plus récent',
     errors: {
       network: 'Impossible de joindre l’assistant. Vérifiez votre connexion et réessayez.',
       invalid_request: 'Ce message n’a pas pu être envoyé. Reformulez-le et réessayez.',
