@@ -103,6 +103,25 @@ describe('demo storefront', () => {
     await page.close();
   });
 
+  it('keeps a message written offline and sends it when the connection is back', async () => {
+    const context = await browser!.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Larkfield help' });
+    const input = dialog.getByRole('textbox', { name: 'Message' });
+    await input.waitFor();
+    await context.setOffline(true);
+    await input.fill('Do you ship to Canada?');
+    await input.press('Enter');
+    await dialog.getByText('Offline: sends when you are back online').waitFor();
+    expect(await dialog.getByRole('alert').count()).toBe(0);
+    await context.setOffline(false);
+    await dialog.getByText('We ship to Canada', { exact: false }).waitFor();
+    expect(await dialog.getByText('Offline: sends when you are back online').count()).toBe(0);
+    await context.close();
+  });
+
   it('loads only the launcher with the page and fetches the chat window on first open', async () => {
     const page = await browser!.newPage();
     const scripts: { url: string; body: string }[] = [];

@@ -82,6 +82,7 @@ describe('Storybook', () => {
       'Chat/Window/Rate Limit Countdown',
       'Chat/Window/Billing',
       'Chat/Window/Interrupted',
+      'Chat/Window/Queued Offline',
       'Chat/Window/Thousand Messages',
       'Chat/Window/Streaming In Long Thread',
       'Chat/Window/Right To Left',

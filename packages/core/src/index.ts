@@ -24,6 +24,7 @@ export type {
   ChatSessionOptions,
   ChatState,
   ChatStatus,
+  Connectivity,
   MessageContext,
   SessionStorage,
   StreamingReply,

@@ -257,3 +257,67 @@ describe('restoring after a message was already sent', () => {
     session.stop();
   });
 });
+
+describe('offline', () => {
+  function fakeConnectivity(online: boolean) {
+    const listeners: (() => void)[] = [];
+    return {
+      online,
+      isOnline() {
+        return this.online;
+      },
+      onceOnline(callback: () => void) {
+        listeners.push(callback);
+      },
+      goOnline() {
+        this.online = true;
+        listeners.splice(0).forEach((listener) => listener());
+      },
+    };
+  }
+
+  it('queues messages written offline and sends them in order when back online', async () => {
+    const { transport, push, sent } = scriptedTransport();
+    const connectivity = fakeConnectivity(false);
+    const session = createChatSession({ transport, storage: null, connectivity });
+    await session.send('First, offline');
+    await session.send('Second, offline');
+    expect(sent).toEqual([]);
+    expect(session.store.getState().messages.map((item) => [item.text, item.status])).toEqual([
+      ['First, offline', 'queued'],
+      ['Second, offline', 'queued'],
+    ]);
+    expect(session.store.getState().error).toBeNull();
+
+    connectivity.goOnline();
+    await tick();
+    push({ type: 'start', threadId: 't', messageId: 'a1' });
+    push({ type: 'done', threadId: 't', messageId: 'a1' });
+    await tick();
+    await tick();
+    push({ type: 'done', threadId: 't', messageId: 'a2' });
+    await tick();
+    expect(sent.map((request) => request.message)).toEqual(['First, offline', 'Second, offline']);
+    expect(session.store.getState().messages.map((item) => [item.role, item.status])).toEqual([
+      ['user', undefined],
+      ['assistant', undefined],
+      ['user', undefined],
+      ['assistant', undefined],
+    ]);
+  });
+
+  it('queues a message whose request failed because the connection dropped', async () => {
+    const { transport, push, sent } = scriptedTransport();
+    const connectivity = fakeConnectivity(true);
+    const session = createChatSession({ transport, storage: null, connectivity });
+    const sending = session.send('Where is my order?');
+    connectivity.online = false;
+    push(new ConciergeError({ code: 'network', message: 'Failed to fetch' }));
+    await sending;
+    expect(session.store.getState()).toMatchObject({ status: 'idle', error: null });
+    expect(session.store.getState().messages[0]).toMatchObject({ status: 'queued' });
+    connectivity.goOnline();
+    await tick();
+    expect(sent).toHaveLength(2);
+  });
+});

@@ -14,8 +14,11 @@ export interface ChatMessage {
   confidence?: number;
   /** Fields of the vendor's reply the protocol does not model. */
   raw?: unknown;
-  /** `failed`: a shopper's message that was not answered; `interrupted`: a reply stopped or cut. */
-  status?: 'failed' | 'interrupted';
+  /**
+   * `failed`: a shopper's message that was not answered; `queued`: written while offline, sent when
+   * the connection is back; `interrupted`: a reply stopped or cut.
+   */
+  status?: 'failed' | 'queued' | 'interrupted';
 }
 
 /** The reply being streamed, updated at most once per animation frame. */
@@ -61,7 +64,21 @@ export interface ChatSessionOptions {
   context?: MessageContext | (() => MessageContext);
   /** Schedules a UI update. @default requestAnimationFrame, or a 16 ms timer without one */
   scheduleFrame?: (callback: () => void) => void;
+  /** Whether the device is online, and a way to hear when it is again. @default the browser's */
+  connectivity?: Connectivity;
 }
+
+/** The device's connection, as `navigator.onLine` and the `online` event report it. */
+export interface Connectivity {
+  isOnline(): boolean;
+  /** Calls `callback` once when the device is back online. */
+  onceOnline(callback: () => void): void;
+}
+
+const browserConnectivity: Connectivity = {
+  isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
+  onceOnline: (callback) => globalThis.addEventListener?.('online', callback, { once: true }),
+};
 
 /**
  * A framework-free conversation: a zustand store plus the actions that change it.
@@ -130,6 +147,24 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
 
   // After reset() the next message asks the vendor for a fresh conversation.
   let startNew = false;
+  const connectivity = options.connectivity ?? browserConnectivity;
+  let waitingForOnline = false;
+
+  // Messages written offline are sent, in order, once the device is back online.
+  const sendQueued = async () => {
+    waitingForOnline = false;
+    for (;;) {
+      const queued = getState().messages.find((item) => item.status === 'queued');
+      if (!queued || controller || !connectivity.isOnline()) break;
+      setState((state) => ({ messages: state.messages.filter((item) => item !== queued) }));
+      await send(queued.text);
+    }
+  };
+  const queueUntilOnline = () => {
+    if (waitingForOnline) return;
+    waitingForOnline = true;
+    connectivity.onceOnline(() => void sendQueued());
+  };
 
   const send = async (text: string, fields?: MessageContext) => {
     const message = text.trim();
@@ -143,6 +178,13 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
       });
     }
     if (controller) return;
+    if (!connectivity.isOnline()) {
+      const queued: ChatMessage = { id: newId(), role: 'user', text: message, createdAt: now(), status: 'queued' };
+      setState((state) => ({ messages: [...state.messages, queued], error: null }));
+      persist();
+      queueUntilOnline();
+      return;
+    }
     const current = new AbortController();
     controller = current;
     const userMessage: ChatMessage = { id: newId(), role: 'user', text: message, createdAt: now() };
@@ -217,6 +259,17 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         : [];
       if (error.code === 'aborted') {
         setState((state) => ({ messages: [...state.messages, ...kept], streaming: null, status: 'idle' }));
+      } else if (error.code === 'network' && !connectivity.isOnline()) {
+        // The connection dropped: the message waits and goes out when it is back.
+        setState((state) => ({
+          messages: [
+            ...state.messages.map((item) => (item.id === userMessage.id ? { ...item, status: 'queued' as const } : item)),
+            ...kept,
+          ],
+          streaming: null,
+          status: 'idle',
+        }));
+        queueUntilOnline();
       } else {
         setState((state) => ({
           messages: [
@@ -286,6 +339,10 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         messages: [...saved.messages, ...state.messages.filter((item) => !known.has(item.id))],
         historyStale: threadId !== null && !controller,
       });
+      if (getState().messages.some((item) => item.status === 'queued')) {
+        if (connectivity.isOnline()) void sendQueued();
+        else queueUntilOnline();
+      }
     },
     hydrate(history) {
       const state = getState();

@@ -97,9 +97,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         | { status?: string; faqs?: ProductFaq[]; retry_after_seconds?: number }
         | null;
       if (body?.status === 'generating') {
-        const header = Number(response.headers.get('retry-after'));
-        const seconds = body.retry_after_seconds ?? (Number.isFinite(header) && header > 0 ? header : 2);
-        return { status: 'generating', retryAfterSeconds: seconds };
+        return { status: 'generating', retryAfterSeconds: body.retry_after_seconds || Number(response.headers.get('retry-after')) || 2 };
       }
       if (body?.status === 'ready' && Array.isArray(body.faqs)) return { status: 'ready', faqs: body.faqs };
       if (body?.status === 'not_available') return { status: 'not_available', faqs: [] };

@@ -1,6 +1,7 @@
 'use client';
 import {
   createChatSession,
+  type Connectivity,
   createHttpTransport,
   type MessageContext,
   type SessionStorage,
@@ -25,6 +26,8 @@ export interface ConciergeProviderProps {
   storage?: SessionStorage | null;
   /** Storage key of the conversation. @default "concierge:thread" */
   storageKey?: string;
+  /** The device's connection; messages written offline wait for it. @default the browser's */
+  connectivity?: Connectivity;
   /** Fields sent with every message (page URL, locale, metadata); read at send time. */
   context?: MessageContext | (() => MessageContext);
   children?: ReactNode;
@@ -47,6 +50,7 @@ export function ConciergeProvider(props: ConciergeProviderProps) {
       transport,
       storage: props.storage,
       storageKey: props.storageKey,
+      connectivity: props.connectivity,
       context: () => {
         const context = latest.current.context;
         return (typeof context === 'function' ? context() : context) ?? {};

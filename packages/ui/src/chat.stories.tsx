@@ -86,6 +86,15 @@ export const ErrorInternal = errorStory('internal');
 export const RateLimitCountdown = errorStory('rate_limited', { retryAfterSeconds: 30 });
 export const Billing = errorStory('billing', { reason: 'plan_limit_reached' });
 
+export const QueuedOffline: Story = {
+  args: { transcript: CONVERSATION, offline: true, autoSend: 'Can I change my delivery address?' },
+};
+
+export const ErrorNotFound = errorStory('not_found');
+export const ErrorPayloadTooLarge = errorStory('payload_too_large');
+export const ErrorMethodNotAllowed = errorStory('method_not_allowed');
+export const ErrorUnsupportedMediaType = errorStory('unsupported_media_type');
+
 export const ThousandMessages: Story = {
   args: {
     transcript: Array.from({ length: 1000 }, (_, index) =>

@@ -11,23 +11,6 @@ export interface ComposerProps {
   draftKey?: string | null;
 }
 
-function readDraft(key: string | null): string {
-  try {
-    return (key && sessionStorage.getItem(key)) || '';
-  } catch {
-    return '';
-  }
-}
-
-function writeDraft(key: string | null, text: string): void {
-  try {
-    if (key && text) sessionStorage.setItem(key, text);
-    else if (key) sessionStorage.removeItem(key);
-  } catch {
-    // Storage denied: the draft lives only as long as the page.
-  }
-}
-
 /**
  * A labelled textarea with Send (Stop while a reply streams). Enter sends, Shift+Enter adds a
  * line. The text is cleared only once it was accepted for sending, so nothing typed is lost.
@@ -42,12 +25,19 @@ export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function 
   const [hint, setHint] = useState('');
   const id = useId();
 
-  // Restored after mount, so the server-rendered and first client render agree.
+  // Restored after mount, so the server-rendered and first client render agree. Storage may be
+  // denied (private mode): the draft then lives as long as the page.
   useEffect(() => {
-    const draft = readDraft(draftKey);
-    if (draft) setText((current) => current || draft);
+    try {
+      const draft = draftKey && sessionStorage.getItem(draftKey);
+      if (draft) setText((current) => current || draft);
+    } catch {}
   }, [draftKey]);
-  useEffect(() => writeDraft(draftKey, text), [draftKey, text]);
+  useEffect(() => {
+    try {
+      if (draftKey) text ? sessionStorage.setItem(draftKey, text) : sessionStorage.removeItem(draftKey);
+    } catch {}
+  }, [draftKey, text]);
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();

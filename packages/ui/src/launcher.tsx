@@ -23,10 +23,7 @@ export const Launcher = forwardRef<HTMLButtonElement, LauncherProps>(function La
         {open ? (
           <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" fill="none" />
         ) : (
-          <path
-            d="M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.5 4v-4A2.5 2.5 0 0 1 3 13.5z"
-            fill="currentColor"
-          />
+          <path d="M4 4h16v12H10l-5 4v-4H4z" fill="currentColor" />
         )}
       </svg>
     </button>

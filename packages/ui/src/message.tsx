@@ -13,8 +13,7 @@ export interface MessageProps {
 
 /** The message's time in the shopper's language (Intl), e.g. "3:04 PM" or "15:04". */
 function formatTime(iso: string, locale: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '' : date.toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' });
+  return new Date(iso).toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' });
 }
 
 /** One finished message. Memoized: a streaming reply never re-renders it. */
@@ -36,6 +35,7 @@ export const Message = memo(function Message({ message, strings }: MessageProps)
         </time>
       )}
       {message.status === 'failed' && <span className="concierge-message-status">{strings.notSent}</span>}
+      {message.status === 'queued' && <span className="concierge-message-status">{strings.queued}</span>}
       {message.status === 'interrupted' && <span className="concierge-message-status">{strings.interrupted}</span>}
       {!isUser && message.sources && <Sources sources={message.sources} label={strings.sources} />}
     </article>

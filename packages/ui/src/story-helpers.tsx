@@ -13,10 +13,14 @@ export interface ChatStoryProps {
   greeting?: string;
   strings?: ConciergeStrings;
   theme?: 'light' | 'dark' | 'auto';
+  /** Pretend the device is offline. */
+  offline?: boolean;
   children?: ReactNode;
 }
 
-export function ChatStory({ transcript = [], transport, autoSend, greeting, strings = defaultStrings, theme = 'light' }: ChatStoryProps) {
+const OFFLINE = { isOnline: () => false, onceOnline: () => {} };
+
+export function ChatStory({ transcript = [], transport, autoSend, greeting, strings = defaultStrings, theme = 'light', offline }: ChatStoryProps) {
   const storage = {
     getItem: () => JSON.stringify({ threadId: transcript.length ? 'story-thread' : null, messages: transcript }),
     setItem: () => {},
@@ -24,7 +28,12 @@ export function ChatStory({ transcript = [], transport, autoSend, greeting, stri
   };
   return (
     <div className="concierge" data-state="open" data-theme={theme} dir={strings.dir} lang={strings.locale}>
-      <ConciergeProvider transport={createMockTransport(transport)} storage={storage} storageKey="story">
+      <ConciergeProvider
+        transport={createMockTransport(transport)}
+        storage={storage}
+        storageKey="story"
+        connectivity={offline ? OFFLINE : undefined}
+      >
         <ChatWindow open strings={strings} greeting={greeting} onClose={() => {}} />
         {autoSend && <AutoSend text={autoSend} />}
       </ConciergeProvider>

@@ -19,6 +19,7 @@ export interface ConciergeStrings {
   you: string;
   assistant: string;
   notSent: string;
+  queued: string;
   interrupted: string;
   emptyMessage: string;
   waitForReply: string;
@@ -46,22 +47,20 @@ export const defaultStrings: ConciergeStrings = {
   you: 'You',
   assistant: 'Assistant',
   notSent: 'Not sent',
+  queued: 'Offline: sends when you are back online',
   interrupted: 'Reply stopped',
   emptyMessage: 'Type a message first.',
   waitForReply: 'Wait for the reply to finish, or press Stop.',
   tooLong: (max) => `Messages can be at most ${max} characters.`,
   newConversation: 'New conversation',
   jumpToLatest: 'Jump to latest',
+  // Codes without their own sentence (unavailable, malformed, key rejected, billing…) use `default`.
   errors: {
     network: 'We could not reach the assistant. Check your connection and try again.',
     invalid_request: 'That message could not be sent. Please rephrase it and try again.',
     forbidden: 'The chat is not available on this site.',
     upstream_timeout: 'The assistant took too long to answer. Please try again.',
-    upstream_unavailable: 'The assistant is temporarily unavailable. Please try again in a moment.',
-    upstream_malformed: 'The assistant is temporarily unavailable. Please try again in a moment.',
-    unauthorized: 'The assistant is temporarily unavailable. Please try again later.',
-    billing: 'The assistant is temporarily unavailable. Please try again later.',
-    default: 'Something went wrong. Please try again.',
+    default: 'The assistant is temporarily unavailable. Please try again in a moment.',
   },
   readyAgain: 'You can send messages again.',
   rateLimited: (seconds) =>

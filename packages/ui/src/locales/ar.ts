@@ -19,6 +19,7 @@ export const ar: { chat: ConciergeStrings; faq: FaqStrings } = {
     you: 'أنت',
     assistant: 'المساعد',
     notSent: 'لم تُرسل',
+    queued: 'غير متصل: تُرسل عند عودة الاتصال',
     interrupted: 'توقّف الرد',
     emptyMessage: 'اكتب رسالة أولًا.',
     waitForReply: 'انتظر حتى يكتمل الرد، أو اضغط إيقاف.',

@@ -19,6 +19,7 @@ export const fr: { chat: ConciergeStrings; faq: FaqStrings } = {
     you: 'Vous',
     assistant: 'Assistant',
     notSent: 'Non envoyé',
+    queued: 'Hors ligne : envoi au retour de la connexion',
     interrupted: 'Réponse interrompue',
     emptyMessage: 'Écrivez d’abord un message.',
     waitForReply: 'Attendez la fin de la réponse, ou appuyez sur Arrêter.',
