@@ -221,6 +221,46 @@ describe('interactions in the stories', () => {
     await page.close();
   });
 
+  it('works by keyboard alone: open, type, send, close, focus back on the launcher, focus always visible', async () => {
+    const { page } = await openStory('chat-window--launcher');
+    await page.keyboard.press('Tab');
+    const launcher = page.getByRole('button', { name: 'Open chat' });
+    expect(await launcher.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await launcher.evaluate((element) => getComputedStyle(element).outlineStyle)).not.toBe('none');
+    await page.keyboard.press('Enter');
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.waitFor();
+    await page.waitForFunction(() => document.activeElement?.tagName === 'TEXTAREA');
+    await page.keyboard.type('Where is my order?');
+    await page.keyboard.press('Enter');
+    await page.getByText('one business day').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Open chat');
+    await page.close();
+  });
+
+  it('respects reduced motion and marks the log busy while a reply is awaited', async () => {
+    const { page } = await openStory('chat-window--waiting-for-first-token');
+    const dot = page.locator('.concierge-typing span').first();
+    await dot.waitFor();
+    expect(await dot.evaluate((element) => getComputedStyle(element).animationName)).toBe('none');
+    expect(await page.getByRole('log').getAttribute('aria-busy')).toBe('true');
+    await page.close();
+    const moving = await browser.newPage({ reducedMotion: 'no-preference' });
+    await moving.goto(`${origin}/iframe.html?id=chat-window--waiting-for-first-token&viewMode=story`);
+    await moving.locator('.concierge-typing span').first().waitFor();
+    expect(await moving.locator('.concierge-typing span').first().evaluate((element) => getComputedStyle(element).animationName)).toBe('concierge-pulse');
+    await moving.close();
+  });
+
+  it('shows a queued message while offline, with no error', async () => {
+    const { page } = await openStory('chat-window--queued-offline');
+    await page.getByText('Offline: sends when you are back online').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
+
   it('shows the mobile window full screen', async () => {
     const { page } = await openStory('chat-window--mobile', { width: 375, height: 700 });
     const box = await page.locator('.concierge-window').boundingBox();
