@@ -193,8 +193,18 @@ describe('interactions in the stories', () => {
     expect(rendered).toBeGreaterThan(3);
     expect(rendered).toBeLessThan(80);
     const log = page.getByRole('log');
-    // Let the opening scroll to the end settle, as a shopper would before scrolling up.
-    await page.waitForTimeout(500);
+    // Let the opening scroll to the end settle (the virtualizer measures as it goes), as a shopper
+    // would before scrolling up: the end must hold still for half a second.
+    await page.waitForFunction(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const element = document.querySelector('.concierge-log')!;
+          const before = element.scrollTop;
+          setTimeout(() => resolve(element.scrollTop === before && element.scrollHeight - element.scrollTop - element.clientHeight < 2), 500);
+        }),
+      null,
+      { timeout: 15_000 },
+    );
     await log.evaluate((element) => element.scrollTo({ top: 0 }));
     await page.getByText('Question number 0?').waitFor();
     await page.getByRole('button', { name: 'Jump to latest' }).click();
