@@ -275,6 +275,12 @@ describe('interactions in the stories', () => {
     const { page } = await openStory('chat-window--mobile', { width: 375, height: 700 });
     const box = await page.locator('.concierge-window').boundingBox();
     expect(box).toMatchObject({ x: 0, y: 0, width: 375, height: 700 });
+    // An on-screen keyboard shrinks the visible viewport; the composer stays in view above it.
+    await page.setViewportSize({ width: 375, height: 380 });
+    await page.waitForTimeout(100);
+    const composer = await page.locator('.concierge-composer').boundingBox();
+    expect(composer!.y + composer!.height).toBeLessThanOrEqual(380);
+    expect(composer!.y).toBeGreaterThan(0);
     await page.close();
   });
 });

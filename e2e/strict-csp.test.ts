@@ -46,6 +46,8 @@ describe('the widget under a strict Content-Security-Policy', () => {
     await dialog.getByRole('button', { name: 'Send' }).waitFor();
     expect(await dialog.locator('article[data-role="assistant"] strong').first().textContent()).toBe('Cast Iron Skillet 26 cm');
 
+    // The brand colour reached the widget without a style attribute the policy would block.
+    expect(await page.locator('.concierge-header').evaluate((element) => getComputedStyle(element).backgroundColor)).toBe('rgb(91, 42, 134)');
     // The stylesheet applied: the launcher is a fixed, round button.
     const launcher = page.getByRole('button', { name: 'Close chat' }).last();
     expect(await launcher.evaluate((element) => getComputedStyle(element).borderRadius)).toBe('50%');

@@ -4,5 +4,10 @@ import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 
 createRoot(document.getElementById('chat')).render(
-  createElement(ConciergeWidget, { endpoint: '/api/concierge', greeting: 'Hello from a locked-down page.' }),
+  createElement(ConciergeWidget, {
+    endpoint: '/api/concierge',
+    greeting: 'Hello from a locked-down page.',
+    theme: 'auto',
+    brandColor: '#5b2a86',
+  }),
 );

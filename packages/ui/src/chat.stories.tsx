@@ -112,7 +112,12 @@ export const RightToLeft: Story = {
 
 export const Dark: Story = { args: { theme: 'dark', transcript: CONVERSATION } };
 
-export const Mobile: Story = { args: { transcript: CONVERSATION }, parameters: { testViewport: { width: 375, height: 700 } } };
+export const Mobile: Story = {
+  args: { transcript: CONVERSATION },
+  // Storybook's viewport toolbar opens this story on a phone; the tests use the same size.
+  globals: { viewport: { value: 'mobile1', isRotated: false } },
+  parameters: { testViewport: { width: 375, height: 700 } },
+};
 
 export const Launcher: StoryObj<typeof ConciergeWidget> = {
   render: () => <ConciergeWidget transport={createMockTransport()} greeting="Hi! How can I help?" />,

@@ -22,6 +22,21 @@ describe('localization', () => {
     expect(await within(dialog).findByRole('button', { name: 'إرسال' })).toBeTruthy();
   });
 
+  it('sends the language of its strings to the vendor', async () => {
+    const user = userEvent.setup();
+    const bodies: { locale?: string }[] = [];
+    const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
+      bodies.push(JSON.parse(String(init?.body)));
+      return Response.json({ error: { code: 'upstream_unavailable', message: 'x' } }, { status: 502 });
+    };
+    render(<ConciergeWidget endpoint="/api/concierge" fetch={fetch} strings={fr.chat} />);
+    await user.click(screen.getByRole('button', { name: 'Ouvrir la discussion' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Service client' });
+    await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Bonjour{Enter}');
+    await within(dialog).findByRole('alert');
+    expect(bodies[0]?.locale).toBe('fr');
+  });
+
   it('overrides single strings of a language', async () => {
     render(<ConciergeWidget transport={createMockTransport()} strings={{ ...fr.chat, openChat: 'Une question ?' }} />);
     expect(screen.getByRole('button', { name: 'Une question ?' })).toBeTruthy();
