@@ -205,9 +205,15 @@ describe('interactions in the stories', () => {
       null,
       { timeout: 15_000 },
     );
-    await log.evaluate((element) => element.scrollTo({ top: 0 }));
+    // Right after opening, the virtualizer may still correct its scroll as it measures; scroll up
+    // again until the shopper's position holds (a few tries at most).
+    const jump = page.getByRole('button', { name: 'Jump to latest' });
+    for (let attempt = 0; attempt < 5 && !(await jump.isVisible()); attempt++) {
+      await log.evaluate((element) => element.scrollTo({ top: 0 }));
+      await page.waitForTimeout(300);
+    }
     await page.getByText('Question number 0?').waitFor();
-    await page.getByRole('button', { name: 'Jump to latest' }).click();
+    await jump.click();
     await page.getByText('Answer number 999 with').waitFor();
     await page.getByRole('button', { name: 'Jump to latest' }).waitFor({ state: 'detached' });
     await page.close();
