@@ -33,7 +33,7 @@ export async function callUpstream(
     notFoundVariable?: string;
   },
 ): Promise<Response> {
-  const log = options.log ?? ((line: string) => console.warn(`[concierge] ${line}`));
+  const log = upstreamLog(options);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const timeout = AbortSignal.timeout(timeoutMs);
   let response: Response;
@@ -178,4 +178,14 @@ export function joinUrl(base: string, path: string): string {
 export function rawExtra(payload: Record<string, unknown>, known: readonly string[]): Record<string, unknown> | undefined {
   const extra = Object.fromEntries(Object.entries(payload).filter(([key]) => !known.includes(key)));
   return Object.keys(extra).length ? extra : undefined;
+}
+
+/** Where an adapter reports problems: the configured `log`, or a `[concierge]` warning. */
+export function upstreamLog(options: Pick<UpstreamOptions, 'log'>): (line: string) => void {
+  return options.log ?? ((line: string) => console.warn(`[concierge] ${line}`));
+}
+
+/** Whether a vendor answered with Server-Sent Events rather than one JSON body. */
+export function isEventStream(response: Response): boolean {
+  return (response.headers.get('content-type') ?? '').includes('text/event-stream');
 }

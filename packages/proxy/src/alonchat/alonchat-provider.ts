@@ -3,6 +3,7 @@ import { HttpError } from '../http-error';
 import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
 import {
   callUpstream,
+  isEventStream,
   joinUrl,
   malformed,
   parseData,
@@ -44,7 +45,7 @@ export function createAlonChatProvider(options: AlonChatProviderOptions): Provid
         notFoundVariable: 'ALONCHAT_AGENT_ID',
       });
 
-      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      if (!isEventStream(response)) {
         const payload = await readUpstreamJson(response);
         if (!payload || typeof payload !== 'object' || typeof (payload as Record<string, unknown>).response !== 'string') {
           throw malformed();

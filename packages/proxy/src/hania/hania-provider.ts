@@ -2,12 +2,14 @@ import { HttpError } from '../http-error';
 import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
 import {
   callUpstream,
+  isEventStream,
   joinUrl,
   malformed,
   parseData,
   rawExtra,
   readUpstreamJson,
   upstreamEvents,
+  upstreamLog,
   type UpstreamOptions,
 } from '../upstream';
 
@@ -48,7 +50,7 @@ export function createHaniaProvider(options: HaniaProviderOptions): Provider {
         notFoundVariable: 'HANIA_BOT_ID',
       });
 
-      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      if (!isEventStream(response)) {
         const envelope = (await readUpstreamJson(response)) as Record<string, unknown> | null;
         if (envelope?.success === false) throw envelopeError(envelope, upstream);
         const data = envelope?.data as Record<string, unknown> | undefined;
@@ -91,7 +93,7 @@ function done(data: Record<string, unknown>, request: ProviderRequest): Provider
 /** Hania's `{success:false, code, message}` or an `error` event, as a typed error. */
 function envelopeError(body: Record<string, unknown>, upstream: UpstreamOptions): HttpError {
   const code = typeof body.code === 'string' ? body.code : '';
-  (upstream.log ?? ((line: string) => console.warn(`[concierge] ${line}`)))(`Hania reported an error${code ? ` (${code})` : ''}.`);
+  upstreamLog(upstream)(`Hania reported an error${code ? ` (${code})` : ''}.`);
   if (BILLING_CODES.has(code)) {
     return new HttpError(402, 'billing', 'The assistant is temporarily unavailable.', { reason: code.toLowerCase() });
   }
