@@ -15,20 +15,28 @@ export type {
   ThreadHistory,
   ThreadMessage,
 } from './protocol';
-export { withRetry } from './retry';
-export type { RetryOptions } from './retry';
-export { createChatSession } from './session';
+export { INITIAL_STATE, nextJob, reduce } from './chat-state';
 export type {
+  ChatEvent,
   ChatMessage,
-  ChatSession,
-  ChatSessionOptions,
   ChatState,
   ChatStatus,
-  Connectivity,
+  Job,
   MessageContext,
-  SessionStorage,
+  Snapshot,
   StreamingReply,
-} from './session';
+  TurnStatus,
+} from './chat-state';
+export { browserConnectivity } from './connectivity';
+export type { Connectivity } from './connectivity';
+export { parseSnapshot, STORAGE_VERSION } from './persistence';
+export type { SessionStorage } from './persistence';
+export { retryDelay } from './retry-policy';
+export type { RetryOptions } from './retry-policy';
+export { createChatSession } from './session';
+export { createStore } from './store';
+export type { Store } from './store';
+export type { ChatSession, ChatSessionOptions } from './session';
 export { createHttpTransport } from './transport';
 export type { HttpTransportOptions, RequestOptions, Transport } from './transport';
 export { createMockTransport } from './mock-transport';

@@ -1,23 +1,32 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Connectivity } from './connectivity';
 import { ConciergeError } from './errors';
-import type { StreamEvent } from './protocol';
-import { createChatSession, type SessionStorage } from './session';
-import type { Transport } from './transport';
+import type { SessionStorage } from './persistence';
+import type { SendMessageRequest, StreamEvent, ThreadHistory } from './protocol';
+import { createChatSession } from './session';
+import type { RequestOptions, Transport } from './transport';
 
-/** A transport that replays events the test pushes, like a proxy streaming slowly. */
-function scriptedTransport() {
-  const sent: { message: string; threadId?: string; pageUrl?: string }[] = [];
-  let push: (event: StreamEvent | Error | 'end') => void = () => {};
+type Scripted = StreamEvent | Error | 'end';
+
+/** One request the transport received; the test pushes its reply event by event. */
+interface Call {
+  request: SendMessageRequest;
+  options: RequestOptions;
+  push(event: Scripted): void;
+}
+
+/** A transport that replays what the test pushes, like a proxy streaming slowly. Each request has its own script. */
+function scriptedTransport(history?: (threadId: string) => ThreadHistory) {
+  const calls: Call[] = [];
   const transport: Transport = {
-    async *sendMessage(request, { signal } = {}) {
-      sent.push(request);
-      const queue: (StreamEvent | Error | 'end')[] = [];
+    async *sendMessage(request, options = {}) {
+      const queue: Scripted[] = [];
       let wake = () => {};
-      push = (event) => {
+      const push = (event: Scripted) => {
         queue.push(event);
         wake();
       };
-      signal?.addEventListener('abort', () => push(new ConciergeError({ code: 'aborted', message: 'Stopped.' })));
+      calls.push({ request, options, push });
       for (;;) {
         if (!queue.length) await new Promise<void>((resolve) => (wake = resolve));
         const next = queue.shift()!;
@@ -28,13 +37,25 @@ function scriptedTransport() {
       }
     },
     async getThread(threadId) {
-      return { threadId, messages: [] };
+      if (history) return history(threadId);
+      throw new ConciergeError({ code: 'not_found', message: 'No thread.', status: 404 });
     },
     async getProductFaqs() {
       return { status: 'not_available', faqs: [] };
     },
   };
-  return { transport, sent, push: (event: StreamEvent | Error | 'end') => push(event) };
+  const call = (index: number) => {
+    const found = calls[index];
+    if (!found) throw new Error(`request ${index} was not sent (${calls.length} were)`);
+    return found;
+  };
+  return { transport, calls, call };
+}
+
+function reply(call: Call, threadId: string, messageId: string, text: string) {
+  call.push({ type: 'start', threadId, messageId });
+  call.push({ type: 'delta', text });
+  call.push({ type: 'done', threadId, messageId });
 }
 
 function memoryStorage(): SessionStorage & { data: Map<string, string> } {
@@ -47,11 +68,41 @@ function memoryStorage(): SessionStorage & { data: Map<string, string> } {
   };
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+function fakeConnectivity(online: boolean) {
+  const listeners = new Set<(online: boolean) => void>();
+  return {
+    online,
+    isOnline(): boolean {
+      return this.online;
+    },
+    subscribe(listener: (online: boolean) => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    set(next: boolean) {
+      this.online = next;
+      for (const listener of listeners) listener(next);
+    },
+  } satisfies Connectivity;
+}
 
-describe('createChatSession', () => {
+/** Lets queued promise callbacks and zero-delay timers run. */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+const settle = async () => {
+  for (let index = 0; index < 5; index++) await tick();
+};
+const shape = (messages: { role: string; text: string; status?: string }[]) =>
+  messages.map((message) => `${message.role}:${message.text}:${message.status ?? '-'}`);
+const immediate = (callback: () => void) => callback();
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('sending', () => {
   it('streams a reply into one message, publishing text once per frame', async () => {
-    const { transport, push } = scriptedTransport();
+    const { transport, call } = scriptedTransport();
     const frames: (() => void)[] = [];
     const session = createChatSession({ transport, storage: null, scheduleFrame: (callback) => frames.push(callback) });
     const published: string[] = [];
@@ -61,10 +112,10 @@ describe('createChatSession', () => {
 
     const sending = session.send('  What is your return policy?  ');
     expect(session.store.getState().status).toBe('submitted');
-    expect(session.store.getState().messages[0]).toMatchObject({ role: 'user', text: 'What is your return policy?' });
+    expect(session.store.getState().messages[0]).toMatchObject({ role: 'user', text: 'What is your return policy?', status: 'sending' });
 
-    push({ type: 'start', threadId: 't1', messageId: 'm1' });
-    for (let index = 0; index < 200; index++) push({ type: 'delta', text: `w${index} ` });
+    call(0).push({ type: 'start', threadId: 't1', messageId: 'm1' });
+    for (let index = 0; index < 200; index++) call(0).push({ type: 'delta', text: `w${index} ` });
     await tick();
     expect(session.store.getState().status).toBe('streaming');
     // 200 tokens arrived within one frame: one frame is scheduled, nothing published yet but the start.
@@ -74,14 +125,13 @@ describe('createChatSession', () => {
     expect(published).toHaveLength(2);
     expect(published[1]).toMatch(/^w0 w1 .* w199 $/);
 
-    push({ type: 'sources', sources: [{ title: 'Returns', url: '/policies/returns' }] });
-    push({ type: 'done', threadId: 't1', messageId: 'm1', confidence: 0.7 });
+    call(0).push({ type: 'sources', sources: [{ title: 'Returns', url: '/policies/returns' }] });
+    call(0).push({ type: 'done', threadId: 't1', messageId: 'm1', confidence: 0.7 });
     await sending;
 
     const state = session.store.getState();
-    expect(state.status).toBe('idle');
-    expect(state.streaming).toBeNull();
-    expect(state.threadId).toBe('t1');
+    expect(state).toMatchObject({ status: 'idle', streaming: null, threadId: 't1' });
+    expect(state.messages[0]!.status).toBe('done');
     expect(state.messages[1]).toMatchObject({
       id: 'm1',
       role: 'assistant',
@@ -91,233 +141,511 @@ describe('createChatSession', () => {
     expect(state.messages[1]!.text).toMatch(/^w0 .* w199 $/);
   });
 
-  it('continues the same thread and sends the context read at send time', async () => {
-    const { transport, push, sent } = scriptedTransport();
+  it('continues the same thread, with the context read when Send was pressed and the turn id as Idempotency-Key', async () => {
+    const { transport, call } = scriptedTransport();
     let page = 'https://shop.example/a';
     const session = createChatSession({ transport, storage: null, context: () => ({ pageUrl: page, locale: 'en' }) });
     const first = session.send('one');
-    push({ type: 'start', threadId: 't9', messageId: 'm1' });
-    push({ type: 'done', threadId: 't9', messageId: 'm1' });
+    reply(call(0), 't9', 'm1', 'A');
     await first;
     page = 'https://shop.example/b';
     const second = session.send('two');
-    push({ type: 'done', threadId: 't9', messageId: 'm2' });
+    await tick();
+    reply(call(1), 't9', 'm2', 'B');
     await second;
-    expect(sent).toEqual([
-      { message: 'one', pageUrl: 'https://shop.example/a', locale: 'en' },
-      { message: 'two', pageUrl: 'https://shop.example/b', locale: 'en', threadId: 't9' },
-    ]);
+    expect(call(0).request).toEqual({ message: 'one', pageUrl: 'https://shop.example/a', locale: 'en' });
+    expect(call(1).request).toEqual({ message: 'two', pageUrl: 'https://shop.example/b', locale: 'en', threadId: 't9' });
+    const [question] = session.store.getState().messages;
+    expect(call(0).options.idempotencyKey).toBe(question!.id);
+    expect(question!.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('rejects an empty or too long message without touching the transcript', async () => {
-    const { transport, sent } = scriptedTransport();
+    const { transport, calls } = scriptedTransport();
     const session = createChatSession({ transport, storage: null });
     await expect(session.send('   ')).rejects.toMatchObject({ code: 'invalid_request', field: 'message' });
     await expect(session.send('x'.repeat(4001))).rejects.toMatchObject({ code: 'invalid_request' });
-    expect(sent).toEqual([]);
+    expect(calls).toEqual([]);
     expect(session.store.getState().messages).toEqual([]);
   });
 
-  it('keeps a failed message for retry, and retry sends the same text again', async () => {
-    const { transport, push, sent } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null });
-    const first = session.send('Where is my order?');
-    push(new ConciergeError({ code: 'upstream_unavailable', message: 'Down.' }));
-    await first;
-    let state = session.store.getState();
-    expect(state.status).toBe('error');
-    expect(state.error?.code).toBe('upstream_unavailable');
-    expect(state.messages).toMatchObject([{ text: 'Where is my order?', status: 'failed' }]);
-
-    const retrying = session.retry();
-    push({ type: 'start', threadId: 't', messageId: 'm' });
-    push({ type: 'delta', text: 'On its way.' });
-    push({ type: 'done', threadId: 't', messageId: 'm' });
-    await retrying;
-    state = session.store.getState();
-    expect(sent.map((request) => request.message)).toEqual(['Where is my order?', 'Where is my order?']);
-    expect(state.messages.map((message) => [message.role, message.text, message.status])).toEqual([
-      ['user', 'Where is my order?', undefined],
-      ['assistant', 'On its way.', undefined],
-    ]);
-    expect(state.error).toBeNull();
-  });
-
-  it('stop keeps the text that arrived, marked interrupted', async () => {
-    const { transport, push } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null, scheduleFrame: (callback) => callback() });
-    const sending = session.send('Tell me everything');
-    push({ type: 'start', threadId: 't', messageId: 'm' });
-    push({ type: 'delta', text: 'Part of the answer' });
-    await tick();
-    session.stop();
-    await sending;
-    const state = session.store.getState();
-    expect(state.status).toBe('idle');
-    expect(state.error).toBeNull();
-    expect(state.messages[1]).toMatchObject({ role: 'assistant', text: 'Part of the answer', status: 'interrupted' });
-  });
-
-  it('persists the thread and transcript, and restores them in a new session', async () => {
-    const storage = memoryStorage();
-    const { transport, push } = scriptedTransport();
-    const session = createChatSession({ transport, storage, storageKey: 'k' });
-    const sending = session.send('Hello');
-    push({ type: 'start', threadId: 't5', messageId: 'm5' });
-    push({ type: 'delta', text: 'Hi there' });
-    push({ type: 'done', threadId: 't5', messageId: 'm5' });
-    await sending;
-
-    const restored = createChatSession({ transport, storage, storageKey: 'k' });
-    expect(restored.store.getState().messages).toEqual([]);
-    restored.restore();
-    const state = restored.store.getState();
-    expect(state.threadId).toBe('t5');
-    expect(state.messages.map((message) => message.text)).toEqual(['Hello', 'Hi there']);
-    expect(state.historyStale).toBe(true);
-
-    restored.reset();
-    expect(storage.data.has('k')).toBe(false);
-    expect(restored.store.getState().messages).toEqual([]);
-  });
-
-  it('ignores a corrupt stored transcript', () => {
-    const storage = memoryStorage();
-    storage.setItem('concierge:thread', '{not json');
-    const session = createChatSession({ transport: scriptedTransport().transport, storage });
-    session.restore();
-    expect(session.store.getState().messages).toEqual([]);
-  });
-
-  it('hydrates a restored thread from the server history once', () => {
-    const storage = memoryStorage();
-    storage.setItem('concierge:thread', JSON.stringify({ threadId: 't', messages: [] }));
-    const session = createChatSession({ transport: scriptedTransport().transport, storage });
-    session.restore();
-    session.hydrate({
-      threadId: 't',
-      messages: [
-        { id: 'u', role: 'user', text: 'Q', createdAt: '2026-01-01T00:00:00Z' },
-        { id: 'a', role: 'assistant', text: 'A', createdAt: '2026-01-01T00:00:01Z', interrupted: true },
-      ],
-    });
-    expect(session.store.getState().messages).toMatchObject([{ id: 'u' }, { id: 'a', status: 'interrupted' }]);
-    session.hydrate({ threadId: 't', messages: [] });
-    expect(session.store.getState().messages).toHaveLength(2);
-  });
-});
-
-describe('vendor fields', () => {
   it('adds per-message fields, and asks for a new conversation after reset', async () => {
-    const { transport, push, sent } = scriptedTransport();
+    const { transport, call } = scriptedTransport();
     const session = createChatSession({ transport, storage: null, context: { externalUserId: 'user_1' } });
     const first = session.send('What is the FAQ answer?', { faqId: 123 });
-    push({ type: 'done', threadId: 't1', messageId: 'm1' });
+    reply(call(0), 't1', 'm1', 'A');
     await first;
     session.reset();
     const second = session.send('Hello again');
-    push({ type: 'start', threadId: 't2', messageId: 'm2' });
-    push({ type: 'done', threadId: 't2', messageId: 'm2' });
+    await tick();
+    reply(call(1), 't2', 'm2', 'B');
     await second;
     const third = session.send('And again');
-    push({ type: 'done', threadId: 't2', messageId: 'm3' });
+    await tick();
+    reply(call(2), 't2', 'm3', 'C');
     await third;
-    expect(sent).toEqual([
-      { externalUserId: 'user_1', faqId: 123, message: 'What is the FAQ answer?' },
-      { externalUserId: 'user_1', message: 'Hello again', newConversation: true },
-      { externalUserId: 'user_1', message: 'And again', threadId: 't2' },
-    ]);
-  });
-
-  it('records when a rate-limited shopper may send again', async () => {
-    const { transport, push } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null });
-    const sending = session.send('Hi');
-    const before = Date.now();
-    push(new ConciergeError({ code: 'rate_limited', message: 'Wait', retryAfterSeconds: 30 }));
-    await sending;
-    const { retryAt } = session.store.getState();
-    expect(retryAt).toBeGreaterThanOrEqual(before + 30_000);
-    expect(retryAt).toBeLessThan(before + 31_000);
+    expect(call(0).request).toEqual({ externalUserId: 'user_1', faqId: 123, message: 'What is the FAQ answer?' });
+    expect(call(1).request).toEqual({ externalUserId: 'user_1', message: 'Hello again', newConversation: true });
+    expect(call(2).request).toEqual({ externalUserId: 'user_1', message: 'And again', threadId: 't2' });
   });
 });
 
-describe('restoring after a message was already sent', () => {
-  it('keeps the restored transcript first and the new message after it', () => {
+describe('the order of events', () => {
+  it('Stop then an immediate send gives [Q1, A1 interrupted, Q2, A2], even when the old request ends late', async () => {
+    const { transport, call } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null, scheduleFrame: immediate });
+    void session.send('Q1');
+    call(0).push({ type: 'start', threadId: 't', messageId: 'a1' });
+    call(0).push({ type: 'delta', text: 'A1 part' });
+    await tick();
+
+    session.stop();
+    const second = session.send('Q2');
+    await tick();
+    // The first request's failure arrives after the second started: it changes nothing.
+    call(0).push(new ConciergeError({ code: 'aborted', message: 'Stopped.' }));
+    call(0).push({ type: 'delta', text: ' more' });
+    await tick();
+    expect(session.store.getState().status).toBe('submitted');
+    reply(call(1), 't', 'a2', 'A2');
+    await second;
+
+    expect(shape(session.store.getState().messages)).toEqual([
+      'user:Q1:interrupted',
+      'assistant:A1 part:interrupted',
+      'user:Q2:done',
+      'assistant:A2:-',
+    ]);
+    expect(call(1).options.signal?.aborted).toBe(false);
+    expect(call(0).options.signal?.aborted).toBe(true);
+  });
+
+  it('a stopped request whose transport ignores the abort neither blocks nor writes to the next turn', async () => {
+    const { transport, call } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null, scheduleFrame: immediate });
+    void session.send('Q1');
+    call(0).push({ type: 'start', threadId: 't', messageId: 'a1' });
+    await tick();
+    session.stop();
+    const second = session.send('Q2');
+    await tick();
+    expect(session.store.getState().messages.map((message) => message.status)).toEqual(['interrupted', 'sending']);
+    // The old stream goes on as if nothing happened.
+    call(0).push({ type: 'delta', text: 'late text' });
+    call(0).push({ type: 'done', threadId: 't', messageId: 'a1' });
+    reply(call(1), 't', 'a2', 'A2');
+    await second;
+    expect(shape(session.store.getState().messages)).toEqual(['user:Q1:interrupted', 'user:Q2:done', 'assistant:A2:-']);
+  });
+
+  it('a message sent while a reply streams waits its turn: [Q1, A1, Q2, A2]', async () => {
+    const { transport, call, calls } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null, scheduleFrame: immediate });
+    const first = session.send('Q1');
+    call(0).push({ type: 'start', threadId: 't', messageId: 'a1' });
+    await tick();
+    const second = session.send('Q2');
+    await tick();
+    expect(calls).toHaveLength(1);
+    expect(shape(session.store.getState().messages)).toEqual(['user:Q1:streaming', 'user:Q2:queued']);
+    call(0).push({ type: 'delta', text: 'A1' });
+    call(0).push({ type: 'done', threadId: 't', messageId: 'a1' });
+    await first;
+    await tick();
+    reply(call(1), 't', 'a2', 'A2');
+    await second;
+    expect(shape(session.store.getState().messages)).toEqual(['user:Q1:done', 'assistant:A1:-', 'user:Q2:done', 'assistant:A2:-']);
+    expect(call(1).request.threadId).toBe('t');
+  });
+
+  it('a reply finishing after a reset changes nothing', async () => {
+    const storage = memoryStorage();
+    const { transport, call } = scriptedTransport();
+    const session = createChatSession({ transport, storage, scheduleFrame: immediate });
+    session.connect();
+    void session.send('Q1');
+    call(0).push({ type: 'start', threadId: 't', messageId: 'a1' });
+    call(0).push({ type: 'delta', text: 'A1' });
+    await tick();
+    session.reset();
+    call(0).push({ type: 'done', threadId: 't', messageId: 'a1' });
+    await settle();
+    expect(session.store.getState()).toMatchObject({ messages: [], threadId: null, status: 'idle', streaming: null });
+    expect(JSON.parse(storage.data.get('concierge:thread')!)).toMatchObject({ messages: [], threadId: null, startNew: true });
+  });
+});
+
+describe('failures and retries', () => {
+  it('keeps a failed turn with its fields; Retry sends it again with the same id and faqId', async () => {
+    const { transport, call } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null });
+    const first = session.send('Is it dishwasher safe?', { faqId: 42 });
+    call(0).push(new ConciergeError({ code: 'invalid_request', message: 'No.', status: 400 }));
+    await first;
+    expect(session.store.getState()).toMatchObject({ status: 'error', retrying: false });
+    expect(shape(session.store.getState().messages)).toEqual(['user:Is it dishwasher safe?:failed']);
+
+    session.retry();
+    await tick();
+    reply(call(1), 't', 'a', 'Yes.');
+    await settle();
+    expect(call(1).request).toEqual({ message: 'Is it dishwasher safe?', faqId: 42 });
+    expect(call(1).options.idempotencyKey).toBe(call(0).options.idempotencyKey);
+    expect(shape(session.store.getState().messages)).toEqual(['user:Is it dishwasher safe?:done', 'assistant:Yes.:-']);
+    expect(session.store.getState().error).toBeNull();
+  });
+
+  it('retries a 503 by itself after a jittered backoff, showing when, then answers', async () => {
+    vi.useFakeTimers();
+    const { transport, call, calls } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null, random: () => 0.5 });
+    void session.send('Where is my order?');
+    await vi.advanceTimersByTimeAsync(0);
+    call(0).push(new ConciergeError({ code: 'upstream_unavailable', message: 'Down.', status: 503 }));
+    await vi.advanceTimersByTimeAsync(0);
+    const waiting = session.store.getState();
+    expect(waiting).toMatchObject({ status: 'error', retrying: true });
+    // Full jitter: half of the first 1 s cap.
+    expect(waiting.retryAt! - Date.now()).toBe(500);
+    expect(shape(waiting.messages)).toEqual(['user:Where is my order?:queued']);
+
+    await vi.advanceTimersByTimeAsync(499);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    expect(call(1).options.idempotencyKey).toBe(call(0).options.idempotencyKey);
+    reply(call(1), 't', 'a', 'On its way.');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.store.getState()).toMatchObject({ status: 'idle', error: null, retrying: false, retryAt: null });
+  });
+
+  it('never retries sooner than Retry-After, gives up after the bounded attempts, and Retry starts over', async () => {
+    vi.useFakeTimers();
+    const { transport, call, calls } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null, random: () => 0, retry: { maxAttempts: 3 } });
+    void session.send('Hi');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await vi.advanceTimersByTimeAsync(0);
+      call(attempt).push(new ConciergeError({ code: 'rate_limited', message: 'Wait', status: 429, retryAfterSeconds: 2 }));
+      await vi.advanceTimersByTimeAsync(0);
+      if (attempt < 2) {
+        await vi.advanceTimersByTimeAsync(1999);
+        expect(calls).toHaveLength(attempt + 1);
+        await vi.advanceTimersByTimeAsync(1);
+      }
+    }
+    expect(calls).toHaveLength(3);
+    const state = session.store.getState();
+    expect(state).toMatchObject({ status: 'error', retrying: false });
+    expect(state.retryAt! - Date.now()).toBe(2000);
+    expect(shape(state.messages)).toEqual(['user:Hi:failed']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toHaveLength(3);
+
+    session.retry();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(4);
+  });
+
+  it.each([400, 401, 402, 403, 404, 413, 415, 500])('never retries a %i by itself', async (status) => {
+    vi.useFakeTimers();
+    const { transport, call, calls } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null });
+    void session.send('Hi');
+    await vi.advanceTimersByTimeAsync(0);
+    call(0).push(ConciergeError.fromBody({ error: { code: 'billing', message: 'x' } }, status));
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(calls).toHaveLength(1);
+    expect(session.store.getState()).toMatchObject({ status: 'error', retrying: false });
+  });
+
+  it('does not retry a reply cut after it started (it would ask the vendor twice)', async () => {
+    vi.useFakeTimers();
+    const { transport, call, calls } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null, scheduleFrame: immediate });
+    void session.send('Hi');
+    await vi.advanceTimersByTimeAsync(0);
+    call(0).push({ type: 'start', threadId: 't', messageId: 'a' });
+    call(0).push({ type: 'delta', text: 'Half' });
+    call(0).push(new ConciergeError({ code: 'network', message: 'cut' }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toHaveLength(1);
+    expect(shape(session.store.getState().messages)).toEqual(['user:Hi:failed', 'assistant:Half:interrupted']);
+  });
+
+  it('Retry now runs a waiting retry at once; Stop cancels it and keeps the turn for Retry', async () => {
+    vi.useFakeTimers();
+    const { transport, call, calls } = scriptedTransport();
+    const session = createChatSession({ transport, storage: null, random: () => 0.99, retry: { baseDelayMs: 10_000 } });
+    void session.send('Hi');
+    await vi.advanceTimersByTimeAsync(0);
+    call(0).push(new ConciergeError({ code: 'network', message: 'Failed to fetch' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.store.getState().retrying).toBe(true);
+    session.retry();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(2);
+
+    call(1).push(new ConciergeError({ code: 'network', message: 'Failed to fetch' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.store.getState().retrying).toBe(true);
+    session.stop();
+    expect(session.store.getState()).toMatchObject({ retrying: false, retryAt: null, status: 'error' });
+    expect(shape(session.store.getState().messages)).toEqual(['user:Hi:failed']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toHaveLength(2);
+  });
+});
+
+describe('the outbox across reloads', () => {
+  it('persists versioned, and restores the thread, transcript and a new conversation after reset', async () => {
+    const storage = memoryStorage();
+    const { transport, call } = scriptedTransport();
+    const session = createChatSession({ transport, storage, storageKey: 'k' });
+    session.connect();
+    const sending = session.send('Hello');
+    reply(call(0), 't5', 'm5', 'Hi there');
+    await sending;
+    expect(JSON.parse(storage.data.get('k')!)).toMatchObject({ version: 2, threadId: 't5' });
+
+    const restored = createChatSession({ transport, storage, storageKey: 'k' });
+    expect(restored.store.getState().messages).toEqual([]);
+    const disconnect = restored.connect();
+    const state = restored.store.getState();
+    expect(state.threadId).toBe('t5');
+    expect(state.messages.map((message) => message.text)).toEqual(['Hello', 'Hi there']);
+    disconnect();
+
+    restored.reset();
+    expect(restored.store.getState().messages).toEqual([]);
+    const again = createChatSession({ transport, storage, storageKey: 'k' });
+    again.connect();
+    expect(again.store.getState()).toMatchObject({ threadId: null, messages: [], startNew: true });
+  });
+
+  it('a queued FAQ follow-up survives a reload offline and goes out once, with its faqId, after the history', async () => {
+    const storage = memoryStorage();
+    const connectivity = fakeConnectivity(false);
+    const history: ThreadHistory = {
+      threadId: 't1',
+      messages: [
+        { id: 's1', role: 'user', text: 'Earlier', createdAt: '2026-01-01T00:00:00Z' },
+        { id: 's2', role: 'assistant', text: 'Earlier answer', createdAt: '2026-01-01T00:00:01Z' },
+      ],
+    };
+    storage.setItem('concierge:thread', JSON.stringify({ threadId: 't1', messages: [] }));
+    const before = scriptedTransport(() => history);
+    const first = createChatSession({ transport: before.transport, storage, connectivity });
+    const unload = first.connect();
+    void first.send('Is it dishwasher safe?', { faqId: 7, pageUrl: 'https://shop.example/p' });
+    await settle();
+    expect(before.calls).toHaveLength(0);
+
+    // The page is reloaded, still offline.
+    unload();
+    const after = scriptedTransport(() => history);
+    const reloaded = createChatSession({ transport: after.transport, storage, connectivity });
+    reloaded.connect();
+    expect(shape(reloaded.store.getState().messages)).toEqual(['user:Is it dishwasher safe?:queued']);
+    connectivity.set(true);
+    await settle();
+    expect(after.calls).toHaveLength(1);
+    expect(after.call(0).request).toEqual({ message: 'Is it dishwasher safe?', faqId: 7, pageUrl: 'https://shop.example/p', threadId: 't1' });
+    reply(after.call(0), 't1', 'a', 'Yes, it is.');
+    await settle();
+    expect(shape(reloaded.store.getState().messages)).toEqual([
+      'user:Earlier:-',
+      'assistant:Earlier answer:-',
+      'user:Is it dishwasher safe?:done',
+      'assistant:Yes, it is.:-',
+    ]);
+    expect(before.calls).toHaveLength(0);
+    expect(after.calls).toHaveLength(1);
+  });
+
+  it('a history refresh keeps queued and failed turns', async () => {
+    const storage = memoryStorage();
+    storage.setItem(
+      'concierge:thread',
+      JSON.stringify({
+        version: 2,
+        threadId: 't',
+        startNew: false,
+        messages: [
+          { id: 'u1', role: 'user', text: 'Q1', createdAt: '2026-01-01T00:00:00Z', status: 'done' },
+          { id: 'f', role: 'user', text: 'Failed one', createdAt: '2026-01-01T00:00:02Z', status: 'failed', fields: {} },
+          { id: 'q', role: 'user', text: 'Queued one', createdAt: '2026-01-01T00:00:03Z', status: 'queued', fields: { faqId: 3 } },
+        ],
+      }),
+    );
+    const connectivity = fakeConnectivity(true);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { transport, calls } = scriptedTransport(() => ({
+      threadId: 't',
+      messages: [
+        { id: 's1', role: 'user', text: 'Q1', createdAt: '2026-01-01T00:00:00Z' },
+        { id: 's2', role: 'assistant', text: 'A1', createdAt: '2026-01-01T00:00:01Z', interrupted: true },
+      ],
+    }));
+    const getThread = transport.getThread;
+    transport.getThread = async (threadId) => (await gate, getThread(threadId));
+    const session = createChatSession({ transport, storage, connectivity });
+    session.connect();
+    await settle();
+    // The runner loads the history before it sends anything.
+    expect(calls).toHaveLength(0);
+    release();
+    await settle();
+    expect(shape(session.store.getState().messages)).toEqual([
+      'user:Q1:-',
+      'assistant:A1:interrupted',
+      'user:Failed one:failed',
+      'user:Queued one:sending',
+    ]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.request).toMatchObject({ faqId: 3, threadId: 't' });
+  });
+
+  it('sends again a turn that was waiting for its first event when the page went away; an interrupted reply is not re-sent', async () => {
+    const storage = memoryStorage();
+    storage.setItem(
+      'concierge:thread',
+      JSON.stringify({
+        version: 2,
+        threadId: null,
+        startNew: false,
+        messages: [
+          { id: 'streamed', role: 'user', text: 'Was streaming', createdAt: '2026-01-01T00:00:00Z', status: 'streaming', fields: {} },
+          { id: 'unsent', role: 'user', text: 'Was sending', createdAt: '2026-01-01T00:00:01Z', status: 'sending', fields: {} },
+        ],
+      }),
+    );
+    const { transport, calls } = scriptedTransport();
+    const session = createChatSession({ transport, storage });
+    session.connect();
+    await settle();
+    expect(calls.map((call) => [call.request.message, call.options.idempotencyKey])).toEqual([['Was sending', 'unsent']]);
+    expect(session.store.getState().messages[0]!.status).toBe('interrupted');
+  });
+
+  it('sending on mount before the restore keeps the restored transcript first', () => {
     const storage = memoryStorage();
     storage.setItem('concierge:thread', JSON.stringify({ threadId: 't1', messages: [{ id: 'old', role: 'user', text: 'Earlier', createdAt: '' }] }));
     const { transport } = scriptedTransport();
     const session = createChatSession({ transport, storage });
     void session.send('Asked on mount');
-    session.restore();
+    session.connect();
     expect(session.store.getState().threadId).toBe('t1');
     expect(session.store.getState().messages.map((item) => item.text)).toEqual(['Earlier', 'Asked on mount']);
-    session.restore();
-    expect(session.store.getState().messages).toHaveLength(2);
     session.stop();
   });
 });
 
 describe('offline', () => {
-  function fakeConnectivity(online: boolean) {
-    const listeners: (() => void)[] = [];
+  it('queues messages written offline and sends them in order, once each, when back online', async () => {
+    const { transport, call, calls } = scriptedTransport();
+    const connectivity = fakeConnectivity(false);
+    const session = createChatSession({ transport, storage: null, connectivity });
+    session.connect();
+    void session.send('First, offline');
+    void session.send('Second, offline');
+    await settle();
+    expect(calls).toEqual([]);
+    expect(shape(session.store.getState().messages)).toEqual(['user:First, offline:queued', 'user:Second, offline:queued']);
+    expect(session.store.getState()).toMatchObject({ error: null, online: false });
+
+    connectivity.set(true);
+    connectivity.set(true);
+    await settle();
+    expect(calls).toHaveLength(1);
+    reply(call(0), 't', 'a1', 'One');
+    await settle();
+    reply(call(1), 't', 'a2', 'Two');
+    await settle();
+    expect(calls.map((item) => item.request.message)).toEqual(['First, offline', 'Second, offline']);
+    expect(shape(session.store.getState().messages)).toEqual([
+      'user:First, offline:done',
+      'assistant:One:-',
+      'user:Second, offline:done',
+      'assistant:Two:-',
+    ]);
+  });
+
+  it('queues a turn whose request failed because the connection dropped', async () => {
+    const { transport, call, calls } = scriptedTransport();
+    const connectivity = fakeConnectivity(true);
+    const session = createChatSession({ transport, storage: null, connectivity });
+    session.connect();
+    void session.send('Where is my order?');
+    await tick();
+    connectivity.online = false;
+    call(0).push(new ConciergeError({ code: 'network', message: 'Failed to fetch' }));
+    await settle();
+    expect(session.store.getState()).toMatchObject({ status: 'idle', error: null });
+    expect(session.store.getState().messages[0]).toMatchObject({ status: 'queued' });
+    connectivity.set(true);
+    await settle();
+    expect(calls).toHaveLength(2);
+    expect(call(1).options.idempotencyKey).toBe(call(0).options.idempotencyKey);
+  });
+});
+
+describe('two tabs', () => {
+  /** Web Locks as browsers grant them: one holder per name, the others wait in order. */
+  function fakeLocks() {
+    const tails = new Map<string, Promise<unknown>>();
     return {
-      online,
-      isOnline() {
-        return this.online;
-      },
-      onceOnline(callback: () => void) {
-        listeners.push(callback);
-      },
-      goOnline() {
-        this.online = true;
-        listeners.splice(0).forEach((listener) => listener());
+      request(name: string, task: () => Promise<unknown>) {
+        const run = (tails.get(name) ?? Promise.resolve()).then(task);
+        tails.set(name, run.catch(() => {}));
+        return run;
       },
     };
   }
 
-  it('queues messages written offline and sends them in order when back online', async () => {
-    const { transport, push, sent } = scriptedTransport();
+  it('keeps two sessions on one storage key in step, and a queued turn is sent by one tab only', async () => {
+    vi.stubGlobal('navigator', { onLine: true, locks: fakeLocks() });
+    const storage = memoryStorage();
+    const a = scriptedTransport();
+    const b = scriptedTransport();
+    const tabA = createChatSession({ transport: a.transport, storage, storageKey: 'two-tabs' });
+    const tabB = createChatSession({ transport: b.transport, storage, storageKey: 'two-tabs' });
+    const stopA = tabA.connect();
+    const stopB = tabB.connect();
+
+    void tabA.send('Asked in tab A');
+    await settle();
+    expect(shape(tabB.store.getState().messages)).toEqual(['user:Asked in tab A:sending']);
+    reply(a.call(0), 't', 'a1', 'Answered');
+    await settle();
+    expect(shape(tabB.store.getState().messages)).toEqual(['user:Asked in tab A:done', 'assistant:Answered:-']);
+    expect(tabB.store.getState().threadId).toBe('t');
+
+    // Both tabs hold the same queued turn (written offline in B); it goes out once.
     const connectivity = fakeConnectivity(false);
-    const session = createChatSession({ transport, storage: null, connectivity });
-    await session.send('First, offline');
-    await session.send('Second, offline');
-    expect(sent).toEqual([]);
-    expect(session.store.getState().messages.map((item) => [item.text, item.status])).toEqual([
-      ['First, offline', 'queued'],
-      ['Second, offline', 'queued'],
-    ]);
-    expect(session.store.getState().error).toBeNull();
-
-    connectivity.goOnline();
-    await tick();
-    push({ type: 'start', threadId: 't', messageId: 'a1' });
-    push({ type: 'done', threadId: 't', messageId: 'a1' });
-    await tick();
-    await tick();
-    push({ type: 'done', threadId: 't', messageId: 'a2' });
-    await tick();
-    expect(sent.map((request) => request.message)).toEqual(['First, offline', 'Second, offline']);
-    expect(session.store.getState().messages.map((item) => [item.role, item.status])).toEqual([
-      ['user', undefined],
-      ['assistant', undefined],
-      ['user', undefined],
-      ['assistant', undefined],
-    ]);
-  });
-
-  it('queues a message whose request failed because the connection dropped', async () => {
-    const { transport, push, sent } = scriptedTransport();
-    const connectivity = fakeConnectivity(true);
-    const session = createChatSession({ transport, storage: null, connectivity });
-    const sending = session.send('Where is my order?');
-    connectivity.online = false;
-    push(new ConciergeError({ code: 'network', message: 'Failed to fetch' }));
-    await sending;
-    expect(session.store.getState()).toMatchObject({ status: 'idle', error: null });
-    expect(session.store.getState().messages[0]).toMatchObject({ status: 'queued' });
-    connectivity.goOnline();
-    await tick();
-    expect(sent).toHaveLength(2);
+    const tabC = createChatSession({ transport: b.transport, storage, storageKey: 'two-tabs', connectivity });
+    const stopC = tabC.connect();
+    void tabC.send('Queued in tab C');
+    await settle();
+    // An online tab sends it; a tab opened meanwhile restores it but does not send it again.
+    expect(shape(tabA.store.getState().messages).at(-1)).toMatch(/^user:Queued in tab C:(sending|queued)$/);
+    const third = scriptedTransport();
+    const opened = createChatSession({ transport: third.transport, storage, storageKey: 'two-tabs' });
+    const disconnectAgain = opened.connect();
+    await settle();
+    expect(a.calls.length + b.calls.length + third.calls.length).toBe(2);
+    const second = a.calls[1] ?? b.calls[0]!;
+    expect(second.request.message).toBe('Queued in tab C');
+    reply(second, 't', 'a2', 'Second answer');
+    await settle();
+    expect(third.calls).toHaveLength(0);
+    await settle();
+    expect(a.calls.length + b.calls.length).toBe(2);
+    expect(shape(tabB.store.getState().messages).slice(-2)).toEqual(['user:Queued in tab C:done', 'assistant:Second answer:-']);
+    disconnectAgain();
+    stopC();
+    stopA();
+    stopB();
   });
 });

@@ -1,117 +1,74 @@
-import { createStore, type StoreApi } from 'zustand/vanilla';
+import {
+  type ChatEvent,
+  type ChatMessage,
+  type ChatState,
+  INITIAL_STATE,
+  type MessageContext,
+  nextJob,
+  reduce,
+  snapshotOf,
+} from './chat-state';
+import { browserConnectivity, type Connectivity } from './connectivity';
 import { ConciergeError } from './errors';
-import type { Role, SendMessageRequest, Source, ThreadHistory } from './protocol';
+import { readSnapshot, type SessionStorage, writeSnapshot } from './persistence';
+import type { SendMessageRequest, Source } from './protocol';
 import { LIMITS } from './protocol';
+import { retryDelay, type RetryOptions } from './retry-policy';
+import { createStore, type Store } from './store';
+import { createTabSync, type TabSync } from './tab-sync';
 import type { Transport } from './transport';
-
-/** One message in the shopper's transcript. */
-export interface ChatMessage {
-  id: string;
-  role: Role;
-  text: string;
-  sources?: Source[];
-  createdAt: string;
-  confidence?: number;
-  /** Fields of the vendor's reply the protocol does not model. */
-  raw?: unknown;
-  /**
-   * `failed`: a shopper's message that was not answered; `queued`: written while offline, sent when
-   * the connection is back; `interrupted`: a reply stopped or cut.
-   */
-  status?: 'failed' | 'queued' | 'interrupted';
-}
-
-/** The reply being streamed, updated at most once per animation frame. */
-export interface StreamingReply {
-  id: string;
-  text: string;
-  sources: Source[];
-}
-
-/** `submitted`: waiting for the first token; `streaming`: tokens arriving. */
-export type ChatStatus = 'idle' | 'submitted' | 'streaming' | 'error';
-
-export interface ChatState {
-  threadId: string | null;
-  /** Finished messages. The reply in progress lives in `streaming`, so lists need not re-render. */
-  messages: ChatMessage[];
-  streaming: StreamingReply | null;
-  status: ChatStatus;
-  error: ConciergeError | null;
-  /** When `rate_limited`: the time (ms since epoch) sending is allowed again. */
-  retryAt: number | null;
-  /** True after `restore()` until the server's history of the thread was loaded with `hydrate()`. */
-  historyStale: boolean;
-}
-
-/** Where a session keeps its thread id and transcript. `localStorage` fits. */
-export interface SessionStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
-
-/** Request fields sent with every message, e.g. the page URL and locale. */
-export type MessageContext = Omit<SendMessageRequest, 'message' | 'threadId' | 'stream'>;
 
 export interface ChatSessionOptions {
   transport: Transport;
-  /** Persist the transcript here; `null` keeps it in memory. @default localStorage when available */
+  /** Persist the conversation here; `null` keeps it in memory. @default localStorage when available */
   storage?: SessionStorage | null;
-  /** Storage key of this conversation. @default "concierge:thread" */
+  /** Storage key of this conversation; tabs with the same key stay in step. @default "concierge:thread" */
   storageKey?: string;
-  /** Fields added to every message; a function is read at send time. */
+  /** Fields added to every message; a function is read when the shopper presses Send. */
   context?: MessageContext | (() => MessageContext);
   /** Schedules a UI update. @default requestAnimationFrame, or a 16 ms timer without one */
   scheduleFrame?: (callback: () => void) => void;
-  /** Whether the device is online, and a way to hear when it is again. @default the browser's */
+  /** Whether the device is online, and news when that changes. @default the browser's */
   connectivity?: Connectivity;
+  /** Automatic retries of transient failures. */
+  retry?: RetryOptions;
+  /** A number in [0, 1) for the backoff's jitter. @default Math.random */
+  random?: () => number;
 }
-
-/** The device's connection, as `navigator.onLine` and the `online` event report it. */
-export interface Connectivity {
-  isOnline(): boolean;
-  /** Calls `callback` once when the device is back online. */
-  onceOnline(callback: () => void): void;
-}
-
-const browserConnectivity: Connectivity = {
-  isOnline: () => typeof navigator === 'undefined' || navigator.onLine !== false,
-  onceOnline: (callback) => globalThis.addEventListener?.('online', callback, { once: true }),
-};
 
 /**
- * A framework-free conversation: a zustand store plus the actions that change it.
- * Hooks subscribe to slices of `store`; nothing here knows about React.
+ * A framework-free conversation: a store the reducer writes, and the runner that sends
+ * turns. Hooks subscribe to slices of `store`; nothing here knows about React.
  */
 export interface ChatSession {
-  store: StoreApi<ChatState>;
+  store: Store<ChatState>;
   /**
-   * Sends a message; resolves when the reply has finished, failed or been stopped.
+   * Adds a turn to the outbox; resolves when it was answered, failed for good or was stopped.
    * `fields` adds request fields for this message only, e.g. `{ faqId }`.
    */
   send(text: string, fields?: MessageContext): Promise<void>;
-  /** Sends the last failed message again. */
-  retry(): Promise<void>;
+  /** Sends the last failed turn again, or the one waiting for an automatic retry right now. */
+  retry(): void;
   /** Stops the reply in progress, keeping what arrived. */
   stop(): void;
-  /** Forgets the thread and its transcript. */
+  /** Forgets the thread and its transcript; the next message starts a new conversation. */
   reset(): void;
-  /** Loads the persisted transcript (call on the client after mount). */
-  restore(): void;
-  /** Replaces the transcript with the server's history of the current thread. */
-  hydrate(history: ThreadHistory): void;
+  /**
+   * Restores the persisted conversation, loads its history and starts listening to the
+   * connection and to other tabs (call on the client after mount). Returns a disconnect function.
+   */
+  connect(): () => void;
 }
 
-const EMPTY: ChatState = {
-  threadId: null,
-  messages: [],
-  streaming: null,
-  status: 'idle',
-  error: null,
-  retryAt: null,
-  historyStale: false,
-};
+interface LiveReply {
+  attempt: number;
+  controller: AbortController;
+  text: string;
+  sources: Source[];
+  frame: boolean;
+}
+
+const SETTLED = new Set<ChatMessage['status']>(['done', 'failed', 'interrupted']);
 
 /**
  * Creates a conversation bound to a transport.
@@ -123,9 +80,16 @@ const EMPTY: ChatState = {
 export function createChatSession(options: ChatSessionOptions): ChatSession {
   const storageKey = options.storageKey ?? 'concierge:thread';
   const scheduleFrame = options.scheduleFrame ?? defaultScheduleFrame;
-  const store = createStore<ChatState>(() => EMPTY);
-  const { getState, setState } = store;
-  let controller: AbortController | null = null;
+  const connectivity = options.connectivity ?? browserConnectivity;
+  const store = createStore<ChatState>({ ...INITIAL_STATE, online: connectivity.isOnline() });
+  const { getState } = store;
+  let tabs: TabSync | null = null;
+  // Nothing is written before the stored conversation was read, so it cannot be overwritten.
+  let restored = false;
+  let live: LiveReply | null = null;
+  let attempts = 0;
+  let running = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
   const storage = (): SessionStorage | null => {
     if (options.storage !== undefined) return options.storage;
@@ -136,230 +100,206 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     }
   };
 
-  const persist = () => {
-    const { threadId, messages } = getState();
+  const dispatch = (event: ChatEvent) => {
+    const previous = getState();
+    const next = reduce(previous, event);
+    if (next === previous) return;
+    store.setState(next);
+    const changed =
+      next.messages !== previous.messages || next.threadId !== previous.threadId || next.startNew !== previous.startNew;
+    // What another tab sent is already stored; everything else is written and shared.
+    if (changed && restored && event.type !== 'sync') {
+      writeSnapshot(storage(), storageKey, snapshotOf(next));
+      tabs?.publish(snapshotOf(next));
+    }
+    void run();
+  };
+
+  const publishReply = (reply: LiveReply) => {
+    reply.frame = false;
+    dispatch({ type: 'progress', attempt: reply.attempt, text: reply.text, sources: reply.sources });
+  };
+
+  // The runner: one job at a time, each chosen by `nextJob` from the state.
+  const run = async () => {
+    if (running) return;
+    running = true;
     try {
-      storage()?.setItem(storageKey, JSON.stringify({ threadId, messages }));
-    } catch {
-      // Storage full or denied: the conversation still works for this page view.
-    }
-  };
-
-  // After reset() the next message asks the vendor for a fresh conversation.
-  let startNew = false;
-  const connectivity = options.connectivity ?? browserConnectivity;
-  let waitingForOnline = false;
-
-  // Messages written offline are sent, in order, once the device is back online.
-  const sendQueued = async () => {
-    waitingForOnline = false;
-    for (;;) {
-      const queued = getState().messages.find((item) => item.status === 'queued');
-      if (!queued || controller || !connectivity.isOnline()) break;
-      setState((state) => ({ messages: state.messages.filter((item) => item !== queued) }));
-      await send(queued.text);
-    }
-  };
-  const queueUntilOnline = () => {
-    if (waitingForOnline) return;
-    waitingForOnline = true;
-    connectivity.onceOnline(() => void sendQueued());
-  };
-
-  const send = async (text: string, fields?: MessageContext) => {
-    const message = text.trim();
-    if (!message || message.length > LIMITS.messageMaxLength) {
-      throw new ConciergeError({
-        code: 'invalid_request',
-        field: 'message',
-        message: message
-          ? `A message can be at most ${LIMITS.messageMaxLength} characters.`
-          : 'A message cannot be empty.',
-      });
-    }
-    if (controller) return;
-    if (!connectivity.isOnline()) {
-      const queued: ChatMessage = { id: newId(), role: 'user', text: message, createdAt: now(), status: 'queued' };
-      setState((state) => ({ messages: [...state.messages, queued], error: null }));
-      persist();
-      queueUntilOnline();
-      return;
-    }
-    const current = new AbortController();
-    controller = current;
-    const userMessage: ChatMessage = { id: newId(), role: 'user', text: message, createdAt: now() };
-    setState((state) => ({
-      messages: [...state.messages, userMessage],
-      status: 'submitted',
-      error: null,
-      retryAt: null,
-    }));
-
-    let reply: StreamingReply | null = null;
-    let frameScheduled = false;
-    const flush = () => {
-      frameScheduled = false;
-      if (reply && controller === current) setState({ streaming: { ...reply } });
-    };
-
-    try {
-      const context = typeof options.context === 'function' ? options.context() : options.context;
-      const request: SendMessageRequest = { ...context, ...fields, message };
-      const threadId = getState().threadId;
-      if (threadId) request.threadId = threadId;
-      if (startNew) request.newConversation = true;
-      for await (const event of options.transport.sendMessage(request, { signal: current.signal })) {
-        switch (event.type) {
-          case 'start':
-            reply = { id: event.messageId, text: '', sources: [] };
-            startNew = false;
-            setState({
-              threadId: event.threadId,
-              streaming: { ...reply },
-              status: 'streaming',
-              historyStale: false,
-            });
-            break;
-          case 'delta':
-            reply ??= { id: newId(), text: '', sources: [] };
-            reply.text += event.text;
-            if (!frameScheduled) {
-              frameScheduled = true;
-              scheduleFrame(flush);
-            }
-            break;
-          case 'sources':
-            if (reply) reply.sources = event.sources;
-            break;
-          case 'done': {
-            const finished: ChatMessage = {
-              id: event.messageId,
-              role: 'assistant',
-              text: reply?.text ?? '',
-              sources: reply?.sources ?? [],
-              createdAt: now(),
-              confidence: event.confidence,
-              ...(event.raw === undefined ? {} : { raw: event.raw }),
-            };
-            setState((state) => ({
-              threadId: event.threadId,
-              messages: [...state.messages, finished],
-              streaming: null,
-              status: 'idle',
-            }));
-            break;
-          }
+      for (;;) {
+        const online = connectivity.isOnline();
+        if (online !== getState().online) dispatch({ type: 'connectivity', online });
+        const job = nextJob(getState(), Date.now());
+        if (!job) break;
+        if (job.type === 'wait') {
+          clearTimeout(timer);
+          timer = setTimeout(() => void run(), job.until - Date.now());
+          break;
         }
-      }
-    } catch (thrown) {
-      const error = ConciergeError.from(thrown);
-      const partial = reply as StreamingReply | null;
-      const kept: ChatMessage[] = partial?.text
-        ? [{ ...partial, role: 'assistant', createdAt: now(), status: 'interrupted' }]
-        : [];
-      if (error.code === 'aborted') {
-        setState((state) => ({ messages: [...state.messages, ...kept], streaming: null, status: 'idle' }));
-      } else if (error.code === 'network' && !connectivity.isOnline()) {
-        // The connection dropped: the message waits and goes out when it is back.
-        setState((state) => ({
-          messages: [
-            ...state.messages.map((item) => (item.id === userMessage.id ? { ...item, status: 'queued' as const } : item)),
-            ...kept,
-          ],
-          streaming: null,
-          status: 'idle',
-        }));
-        queueUntilOnline();
-      } else {
-        setState((state) => ({
-          messages: [
-            ...state.messages.map((item) =>
-              item.id === userMessage.id ? { ...item, status: 'failed' as const } : item,
-            ),
-            ...kept,
-          ],
-          streaming: null,
-          status: 'error',
-          error,
-          retryAt:
-            error.code === 'rate_limited' && error.retryAfterSeconds !== undefined
-              ? Date.now() + error.retryAfterSeconds * 1000
-              : null,
-        }));
+        if (job.type === 'history') await loadHistory(job.threadId);
+        else if (tabs) await tabs.exclusive(() => sendTurn(job.turn, true));
+        else await sendTurn(job.turn, false);
       }
     } finally {
-      if (controller === current) controller = null;
-      persist();
+      running = false;
     }
+  };
+
+  const loadHistory = async (threadId: string) => {
+    try {
+      dispatch({ type: 'history', history: await options.transport.getThread(threadId) });
+    } catch (thrown) {
+      // Offline: tried again when the connection is back. Otherwise the local transcript stands.
+      if (ConciergeError.from(thrown).code !== 'network' || connectivity.isOnline()) dispatch({ type: 'history', history: null });
+      else dispatch({ type: 'connectivity', online: false });
+    }
+  };
+
+  const sendTurn = async (turn: ChatMessage, shared: boolean) => {
+    // While this tab waited for the lock, another may have sent the turn (or the shopper stopped it).
+    const stored = shared ? readSnapshot(storage(), storageKey) : null;
+    const copy = stored?.messages.find((message) => message.id === turn.id);
+    if (stored && copy && SETTLED.has(copy.status)) return dispatch({ type: 'sync', snapshot: stored });
+    const current = getState().messages.find((message) => message.id === turn.id);
+    if (current?.status !== 'queued' || getState().active) return;
+
+    const attempt = ++attempts;
+    dispatch({ type: 'attempt', turnId: turn.id, attempt });
+    const state = getState();
+    const request: SendMessageRequest = { ...turn.fields, message: turn.text };
+    if (state.threadId) request.threadId = state.threadId;
+    if (state.startNew) request.newConversation = true;
+    const reply: LiveReply = { attempt, controller: new AbortController(), text: '', sources: [], frame: false };
+    live = reply;
+    const { signal } = reply.controller;
+    let started = false;
+    try {
+      await untilAborted(
+        (async () => {
+          for await (const event of options.transport.sendMessage(request, { signal, idempotencyKey: turn.id })) {
+            if (signal.aborted) return;
+            if (event.type === 'start') {
+              started = true;
+              dispatch({ type: 'start', attempt, threadId: event.threadId, messageId: event.messageId });
+            } else if (event.type === 'delta') {
+              reply.text += event.text;
+              if (!reply.frame) {
+                reply.frame = true;
+                scheduleFrame(() => live === reply && publishReply(reply));
+              }
+            } else if (event.type === 'sources') {
+              reply.sources = event.sources;
+            } else if (event.type === 'done') {
+              const { type, ...done } = event;
+              return dispatch({ ...done, type, attempt, text: reply.text, sources: reply.sources, at: now() });
+            }
+          }
+          throw new ConciergeError({ code: 'upstream_unavailable', message: 'The reply ended before it finished.' });
+        })(),
+        signal,
+      );
+    } catch (thrown) {
+      const error = ConciergeError.from(thrown);
+      const offline = error.code === 'network' && !connectivity.isOnline();
+      const made = getState().messages.find((message) => message.id === turn.id)?.attempts ?? 1;
+      const delay = offline ? null : retryDelay(error, started, made, options.retry, (options.random ?? Math.random)());
+      dispatch({
+        type: 'fail',
+        attempt,
+        error,
+        offline,
+        now: Date.now(),
+        at: now(),
+        ...(delay === null ? {} : { retryAt: Date.now() + delay }),
+      });
+    } finally {
+      if (live === reply) live = null;
+    }
+  };
+
+  const stop = () => {
+    const reply = live;
+    live = null;
+    // The text that arrived since the last frame is kept too.
+    if (reply) publishReply(reply);
+    dispatch({ type: 'stop', at: now() });
+    reply?.controller.abort();
   };
 
   return {
     store,
-    send,
-    async retry() {
-      const { messages } = getState();
-      const index = messages.findLastIndex((item) => item.status === 'failed');
-      const failed = messages[index];
-      if (!failed || controller) return;
-      // The failed message and any partial reply to it are replaced by the new attempt.
-      const partial = messages[index + 1]?.status === 'interrupted' ? 1 : 0;
-      setState({ messages: messages.toSpliced(index, 1 + partial) });
-      await send(failed.text);
+    send(text, fields) {
+      const message = text.trim();
+      if (!message || message.length > LIMITS.messageMaxLength) {
+        return Promise.reject(
+          new ConciergeError({
+            code: 'invalid_request',
+            field: 'message',
+            message: message
+              ? `A message can be at most ${LIMITS.messageMaxLength} characters.`
+              : 'A message cannot be empty.',
+          }),
+        );
+      }
+      const context = typeof options.context === 'function' ? options.context() : options.context;
+      const turn: ChatMessage = {
+        id: newId(),
+        role: 'user',
+        text: message,
+        createdAt: now(),
+        status: 'queued',
+        fields: { ...context, ...fields },
+        attempts: 0,
+      };
+      const settled = new Promise<void>((resolve) => {
+        const unsubscribe = store.subscribe((state) => {
+          const status = state.messages.find((item) => item.id === turn.id)?.status;
+          if (status === undefined || SETTLED.has(status)) {
+            unsubscribe();
+            resolve();
+          }
+        });
+      });
+      dispatch({ type: 'send', turn });
+      return settled;
     },
-    stop() {
-      controller?.abort();
-      controller = null;
+    retry() {
+      dispatch({ type: 'retry' });
     },
+    stop,
     reset() {
-      controller?.abort();
-      controller = null;
-      startNew = getState().threadId !== null || startNew;
-      setState(EMPTY);
-      try {
-        storage()?.removeItem(storageKey);
-      } catch {
-        // Nothing persisted to forget.
-      }
+      live?.controller.abort();
+      live = null;
+      clearTimeout(timer);
+      dispatch({ type: 'reset' });
     },
-    restore() {
-      let saved: Partial<ChatState> | null = null;
-      try {
-        saved = JSON.parse(storage()?.getItem(storageKey) ?? 'null') as Partial<ChatState> | null;
-      } catch {
-        // A corrupt entry is ignored; the next message replaces it.
-      }
-      if (!saved || !Array.isArray(saved.messages)) return;
-      const state = getState();
-      if (state.threadId !== null && saved.threadId !== state.threadId) return;
-      // Messages sent before the restore (e.g. on mount) stay, after the restored ones.
-      const known = new Set(saved.messages.map((item) => item.id));
-      const threadId = saved.threadId ?? null;
-      setState({
-        threadId,
-        messages: [...saved.messages, ...state.messages.filter((item) => !known.has(item.id))],
-        historyStale: threadId !== null && !controller,
-      });
-      if (getState().messages.some((item) => item.status === 'queued')) {
-        if (connectivity.isOnline()) void sendQueued();
-        else queueUntilOnline();
-      }
-    },
-    hydrate(history) {
-      const state = getState();
-      if (controller || !state.historyStale || history.threadId !== state.threadId) return;
-      const failed = state.messages.filter((item) => item.status === 'failed');
-      setState({
-        messages: [
-          ...history.messages.map(({ interrupted, ...item }): ChatMessage =>
-            interrupted ? { ...item, status: 'interrupted' } : item,
-          ),
-          ...failed,
-        ],
-        historyStale: false,
-      });
-      persist();
+    connect() {
+      const saved = readSnapshot(storage(), storageKey);
+      restored = true;
+      if (saved) dispatch({ type: 'restore', snapshot: saved });
+      else writeSnapshot(storage(), storageKey, snapshotOf(getState()));
+      const unsubscribe = connectivity.subscribe((online) => dispatch({ type: 'connectivity', online }));
+      const sync = storage() ? createTabSync(storageKey, (snapshot) => dispatch({ type: 'sync', snapshot })) : null;
+      tabs = sync;
+      void run();
+      return () => {
+        unsubscribe();
+        sync?.close();
+        if (tabs === sync) tabs = null;
+        clearTimeout(timer);
+        stop();
+      };
     },
   };
+}
+
+/** Settles with `promise`, or rejects as `aborted` as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    signal.addEventListener('abort', () => reject(new ConciergeError({ code: 'aborted', message: 'The request was stopped.' })), {
+      once: true,
+    });
+    promise.then(resolve, reject);
+  });
 }
 
 function defaultScheduleFrame(callback: () => void): void {

@@ -13,6 +13,8 @@ import { STREAM_EVENT_TYPES } from './protocol';
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** Sent as the `Idempotency-Key` header: the turn's id, the same on every attempt. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -29,12 +31,12 @@ export interface Transport {
 }
 
 export interface HttpTransportOptions {
-  /** Base URL of the proxy, e.g. `/api/concierge`. */
-  endpoint: string;
+  /** Base URL of the proxy, e.g. `/api/concierge`; a function is read for every request. */
+  endpoint: string | (() => string);
   /** `fetch` to use. @default globalThis.fetch */
   fetch?: typeof globalThis.fetch;
-  /** Extra headers sent with every request. */
-  headers?: Record<string, string>;
+  /** Extra headers sent with every request; a function is read for every request (e.g. a refreshed token). */
+  headers?: Record<string, string> | (() => Record<string, string> | undefined);
 }
 
 /**
@@ -46,20 +48,23 @@ export interface HttpTransportOptions {
  * for await (const event of transport.sendMessage({ message: 'Hi' })) console.log(event)
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  const base = options.endpoint.replace(/\/+$/, '');
-  const doFetch = (input: string, init: RequestInit) =>
-    (options.fetch ?? globalThis.fetch)(input, init).catch((thrown: unknown) => {
+  const read = <T,>(value: T | (() => T)) => (typeof value === 'function' ? (value as () => T)() : value);
+  const doFetch = (path: string, init: RequestInit & { headers: Record<string, string> }) =>
+    (options.fetch ?? globalThis.fetch)(read(options.endpoint).replace(/\/+$/, '') + path, {
+      ...init,
+      headers: { ...read(options.headers), ...init.headers },
+    }).catch((thrown: unknown) => {
       throw ConciergeError.from(thrown);
     });
 
   return {
-    async *sendMessage(request, { signal } = {}) {
-      const response = await doFetch(`${base}/messages`, {
+    async *sendMessage(request, { signal, idempotencyKey } = {}) {
+      const response = await doFetch('/messages', {
         method: 'POST',
         headers: {
-          ...options.headers,
           'content-type': 'application/json',
           accept: 'text/event-stream, application/json',
+          ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
         },
         body: JSON.stringify({ stream: true, ...request }),
         signal,
@@ -75,8 +80,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     },
 
     async getThread(threadId, { signal } = {}) {
-      const response = await doFetch(`${base}/threads/${encodeURIComponent(threadId)}`, {
-        headers: { ...options.headers, accept: 'application/json' },
+      const response = await doFetch(`/threads/${encodeURIComponent(threadId)}`, {
+        headers: { accept: 'application/json' },
         signal,
       });
       if (!response.ok) throw await errorFromResponse(response);
@@ -87,8 +92,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       const query = new URLSearchParams({ page_url: request.pageUrl });
       if (request.locale) query.set('locale', request.locale);
       if (request.count !== undefined) query.set('count', String(request.count));
-      const response = await doFetch(`${base}/product-faqs?${query}`, {
-        headers: { ...options.headers, accept: 'application/json' },
+      const response = await doFetch(`/product-faqs?${query}`, {
+        headers: { accept: 'application/json' },
         signal,
       });
       if (!response.ok && response.status !== 202) throw await errorFromResponse(response);

@@ -5,8 +5,10 @@ import { createContext, useContext } from 'react';
 
 export interface ConciergeContextValue {
   session: ChatSession;
+  /** The transport of the provider's latest props. */
   transport: Transport;
-  queryClient: QueryClient;
+  /** The provider's `queryClient` prop, if any (product FAQs create their own otherwise). */
+  queryClient: QueryClient | undefined;
 }
 
 export const ConciergeContext = createContext<ConciergeContextValue | null>(null);
@@ -19,7 +21,7 @@ export class MissingProviderError extends Error {
   }
 }
 
-/** The provider's session, transport and query client, for building your own hooks. */
+/** The provider's session and transport, for building your own hooks. */
 export function useConcierge(hook = 'useConcierge'): ConciergeContextValue {
   const value = useContext(ConciergeContext);
   if (!value) throw new MissingProviderError(hook);

@@ -1,11 +1,11 @@
 import { createHttpTransport, type ThreadHistory } from '@concierge/core';
 import { act, render, renderHook, screen, waitFor } from '@testing-library/react';
-import { Profiler, type ReactNode } from 'react';
+import { Profiler, type ReactNode, useEffect } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MissingProviderError } from './context';
 import { ConciergeProvider } from './provider';
 import { useStream } from './use-stream';
-import { useThread } from './use-thread';
+import { type UseThreadResult, useThread } from './use-thread';
 
 /** A fetch whose SSE reply the test writes event by event, like a slow proxy. */
 function streamingFetch() {
@@ -58,7 +58,7 @@ describe('streaming', () => {
     const server = streamingFetch();
     const transport = createHttpTransport({ endpoint: '/api/concierge', fetch: server.fetch });
     const commits = { list: 0, stream: 0 };
-    let thread!: ReturnType<typeof useThread>;
+    let thread!: UseThreadResult;
 
     function List() {
       thread = useThread();
@@ -199,5 +199,85 @@ describe('persistence', () => {
     });
     expect(a.result.current.messages).toHaveLength(1);
     expect(b.result.current.messages).toHaveLength(0);
+  });
+});
+
+describe('following props', () => {
+  it('applies a changed endpoint, headers, fetch and context to the next request without remounting', async () => {
+    const seen: { url: string; headers: Record<string, string>; body: Record<string, unknown>; by: string }[] = [];
+    const fetchNamed = (by: string) =>
+      vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
+        seen.push({ url: String(url), headers: init?.headers as Record<string, string>, body: JSON.parse(String(init?.body)), by });
+        const done = `event: start\ndata: {"threadId":"t","messageId":"m${seen.length}"}\n\nevent: done\ndata: {"threadId":"t","messageId":"m${seen.length}"}\n\n`;
+        return new Response(done, { headers: { 'content-type': 'text/event-stream' } });
+      });
+    const first = fetchNamed('first');
+    const second = fetchNamed('second');
+    let mounts = 0;
+    function Chat() {
+      const send = useThread((thread) => thread.send);
+      useEffect(() => void mounts++, []);
+      return <button onClick={() => void send('Hi')}>send</button>;
+    }
+    const view = (endpoint: string, token: string, fetch: typeof globalThis.fetch, page: string) => (
+      <ConciergeProvider endpoint={endpoint} headers={{ authorization: token }} fetch={fetch} context={{ pageUrl: page }} storage={null}>
+        <Chat />
+      </ConciergeProvider>
+    );
+    const { rerender } = render(view('/api/one', 'Bearer a', first, 'https://shop.example/a'));
+    await act(async () => screen.getByText('send').click());
+    await settle();
+    rerender(view('/api/two', 'Bearer b', second, 'https://shop.example/b'));
+    await act(async () => screen.getByText('send').click());
+    await settle();
+    expect(mounts).toBe(1);
+    expect(seen.map(({ url, headers, body, by }) => [url, headers.authorization, body.pageUrl, by])).toEqual([
+      ['/api/one/messages', 'Bearer a', 'https://shop.example/a', 'first'],
+      ['/api/two/messages', 'Bearer b', 'https://shop.example/b', 'second'],
+    ]);
+    expect(seen[0]!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('rendering only what is read', () => {
+  it('a component selecting only actions and isBusy does not re-render when a message is added', async () => {
+    const server = streamingFetch();
+    const transport = createHttpTransport({ endpoint: '/api', fetch: server.fetch });
+    const commits = { actions: 0, list: 0 };
+    let actions!: { send: UseThreadResult['send']; isBusy: boolean };
+    function Actions() {
+      actions = useThread((thread) => ({ send: thread.send, isBusy: thread.isBusy }));
+      return null;
+    }
+    function List() {
+      const messages = useThread((thread) => thread.messages);
+      return <p>{messages.length}</p>;
+    }
+    render(
+      <ConciergeProvider transport={transport} storage={null}>
+        <Profiler id="actions" onRender={() => commits.actions++}>
+          <Actions />
+        </Profiler>
+        <Profiler id="list" onRender={() => commits.list++}>
+          <List />
+        </Profiler>
+      </ConciergeProvider>,
+    );
+    let sending!: Promise<void>;
+    act(() => {
+      sending = actions.send('Hi');
+    });
+    await settle();
+    const afterSend = { ...commits };
+    server.emit('start', { threadId: 't', messageId: 'm' });
+    server.emit('delta', { text: 'Hello' });
+    await settle();
+    server.emit('done', { threadId: 't', messageId: 'm' });
+    server.close();
+    await act(() => sending);
+    // The reply was added (the list re-rendered) while isBusy stayed true until the end: one commit, for isBusy.
+    expect(commits.list).toBeGreaterThan(afterSend.list);
+    expect(commits.actions - afterSend.actions).toBe(1);
+    expect(actions.isBusy).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ export { ConciergeProvider } from './provider';
 export type { ConciergeProviderProps } from './provider';
 export { useStream } from './use-stream';
 export type { UseStreamResult } from './use-stream';
-export { productFaqsQueryOptions, threadQueryOptions } from './query-options';
+export { productFaqsQueryOptions } from './query-options';
 export { useThread } from './use-thread';
 export type { UseThreadResult } from './use-thread';
 export { useProductFaqs } from './use-product-faqs';

@@ -4,37 +4,42 @@ import {
   type Connectivity,
   createHttpTransport,
   type MessageContext,
+  type RetryOptions,
   type SessionStorage,
   type Transport,
 } from '@concierge/core';
-import { QueryClient } from '@tanstack/react-query';
+import type { QueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ConciergeContext, type ConciergeContextValue } from './context';
 
 export interface ConciergeProviderProps {
-  /** Base URL of the Concierge proxy. @default "/api/concierge" */
+  /** Base URL of the Concierge proxy; a change applies to the next request. @default "/api/concierge" */
   endpoint?: string;
   /** `fetch` used by the HTTP transport, e.g. to add credentials. @default globalThis.fetch */
   fetch?: typeof globalThis.fetch;
-  /** Headers sent with every request to the proxy. */
+  /** Headers sent with every request to the proxy; a change (e.g. a refreshed token) applies to the next request. */
   headers?: Record<string, string>;
   /** Replaces the HTTP transport (tests, Storybook, custom backends). */
   transport?: Transport;
-  /** Query client for thread history; one is created when omitted. */
+  /** Query client for product FAQs; one is created when first needed. */
   queryClient?: QueryClient;
-  /** Where the transcript persists; `null` keeps it in memory. @default localStorage */
+  /** Where the conversation persists; `null` keeps it in memory. Read once, at mount. @default localStorage */
   storage?: SessionStorage | null;
-  /** Storage key of the conversation. @default "concierge:thread" */
+  /** Storage key of the conversation; tabs with the same key stay in step. Read once. @default "concierge:thread" */
   storageKey?: string;
-  /** The device's connection; messages written offline wait for it. @default the browser's */
+  /** The device's connection; messages written offline wait for it. Read once. @default the browser's */
   connectivity?: Connectivity;
-  /** Fields sent with every message (page URL, locale, metadata); read at send time. */
+  /** Automatic retries of transient failures (`{ maxAttempts: 1 }` turns them off). Read once. */
+  retry?: RetryOptions;
+  /** Fields sent with every message (page URL, locale, metadata); read when the shopper presses Send. */
   context?: MessageContext | (() => MessageContext);
   children?: ReactNode;
 }
 
 /**
- * Holds one conversation for the components below it. Each provider has its own store.
+ * Holds one conversation for the components below it. Each provider has its own session.
+ * `endpoint`, `headers`, `fetch`, `transport` and `context` may change at any time: the next
+ * request uses them, without a remount.
  *
  * @example
  * <ConciergeProvider endpoint="/api/concierge"><Chat /></ConciergeProvider>
@@ -43,28 +48,35 @@ export function ConciergeProvider(props: ConciergeProviderProps) {
   const latest = useRef(props);
   latest.current = props;
   const [value] = useState<ConciergeContextValue>(() => {
-    const transport =
-      props.transport ??
-      createHttpTransport({ endpoint: props.endpoint ?? '/api/concierge', fetch: props.fetch, headers: props.headers });
+    const http = createHttpTransport({
+      endpoint: () => latest.current.endpoint ?? '/api/concierge',
+      fetch: (input, init) => (latest.current.fetch ?? globalThis.fetch)(input, init),
+      headers: () => latest.current.headers,
+    });
+    const current = () => latest.current.transport ?? http;
+    // Always the transport of the latest props.
+    const transport: Transport = {
+      sendMessage: (request, options) => current().sendMessage(request, options),
+      getThread: (threadId, options) => current().getThread(threadId, options),
+      getProductFaqs: (request, options) => current().getProductFaqs(request, options),
+    };
     const session = createChatSession({
       transport,
       storage: props.storage,
       storageKey: props.storageKey,
       connectivity: props.connectivity,
+      retry: props.retry,
       context: () => {
         const context = latest.current.context;
         return (typeof context === 'function' ? context() : context) ?? {};
       },
     });
-    return { session, transport, queryClient: props.queryClient ?? new QueryClient() };
+    return { session, transport, queryClient: props.queryClient };
   });
 
   // A layout effect runs before the children's effects, so a message they send on mount lands
   // after the restored transcript. Nothing runs on the server.
-  useClientLayoutEffect(() => {
-    value.session.restore();
-    return () => value.session.stop();
-  }, [value]);
+  useClientLayoutEffect(() => value.session.connect(), [value]);
 
   return <ConciergeContext.Provider value={value}>{props.children}</ConciergeContext.Provider>;
 }

@@ -1,22 +1,7 @@
-import { ConciergeError, type ProductFaqsRequest, type ProductFaqsResponse, type ThreadHistory, type Transport } from '@concierge/core';
+import { ConciergeError, type ProductFaqsRequest, type ProductFaqsResponse, type Transport } from '@concierge/core';
 import type { UseQueryOptions } from '@tanstack/react-query';
 
 // No 'use client' here: servers import these to prefetch.
-
-/**
- * Query options for a thread's history, so a server can prefetch it.
- *
- * @example
- * queryClient.prefetchQuery(threadQueryOptions(transport, threadId))
- */
-export function threadQueryOptions(transport: Transport, threadId: string) {
-  return {
-    queryKey: ['concierge', 'thread', threadId],
-    queryFn: ({ signal }) => transport.getThread(threadId, { signal }),
-    staleTime: Number.POSITIVE_INFINITY,
-    retry: (failures, error) => failures < 2 && (error as ConciergeError).isRetryable !== false,
-  } satisfies UseQueryOptions<ThreadHistory, Error, ThreadHistory, string[]>;
-}
 
 /**
  * Query options for a product page's FAQs, so a server can prefetch them.

@@ -1,6 +1,6 @@
 'use client';
 import { ConciergeError, type ProductFaq, type ProductFaqsRequest, type ProductFaqsResponse } from '@concierge/core';
-import { useQuery } from '@tanstack/react-query';
+import { QueryClient, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useConcierge } from './context';
 import { productFaqsQueryOptions } from './query-options';
@@ -26,12 +26,21 @@ export interface UseProductFaqsResult {
 
 const NO_FAQS: ProductFaq[] = [];
 
+// A provider without a `queryClient` prop gets one on first use, so the chat alone never loads React Query.
+const clients = new WeakMap<object, QueryClient>();
+function clientFor(session: object): QueryClient {
+  let client = clients.get(session);
+  if (!client) clients.set(session, (client = new QueryClient()));
+  return client;
+}
+
 /**
  * The FAQs of a product page. While the provider generates them, polls again after the
  * `Retry-After` it was given (never sooner), and gives up with an error after `maxWaitSeconds`.
  */
 export function useProductFaqs(options: UseProductFaqsOptions): UseProductFaqsResult {
-  const { transport, queryClient } = useConcierge('useProductFaqs');
+  const { transport, session, queryClient: given } = useConcierge('useProductFaqs');
+  const queryClient = given ?? clientFor(session);
   const maxWaitMs = (options.maxWaitSeconds ?? 120) * 1000;
   const generatingSince = useRef<number | null>(null);
   const [timedOut, setTimedOut] = useState(false);

@@ -1,7 +1,7 @@
 'use client';
 import type { ChatStatus, Source } from '@concierge/core';
-import { useStore } from 'zustand';
 import { useConcierge } from './context';
+import { useSessionState } from './use-session-state';
 
 export interface UseStreamResult {
   /** Id of the reply in progress, or `null` when none is. */
@@ -19,8 +19,7 @@ const NO_SOURCES: Source[] = [];
 /** The reply being streamed right now. Only components using this re-render per frame. */
 export function useStream(): UseStreamResult {
   const { session } = useConcierge('useStream');
-  const streaming = useStore(session.store, (state) => state.streaming);
-  const status = useStore(session.store, (state) => state.status);
+  const { streaming, status } = useSessionState(session.store, (state) => ({ streaming: state.streaming, status: state.status }));
   return {
     messageId: streaming?.id ?? null,
     text: streaming?.text ?? '',

@@ -1,26 +1,27 @@
 'use client';
-import type { ChatMessage, ChatStatus, ConciergeError, MessageContext } from '@concierge/core';
-import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
-import { useStore } from 'zustand';
+import type { ChatMessage, ChatSession, ChatState, ChatStatus, ConciergeError, MessageContext } from '@concierge/core';
 import { useConcierge } from './context';
-import { threadQueryOptions } from './query-options';
+import { useSessionState } from './use-session-state';
 
 export interface UseThreadResult {
-  /** Finished messages; the reply in progress is read with `useStream()`. */
+  /** Finished messages and the shopper's turns; the reply in progress is read with `useStream()`. */
   messages: ChatMessage[];
   status: ChatStatus;
   error: ConciergeError | null;
   threadId: string | null;
   /**
-   * Sends a message; rejects with an `invalid_request` ConciergeError for an empty or too long one.
-   * `fields` adds request fields for this message only, e.g. `{ faqId }`.
+   * Adds a message to the outbox; rejects with an `invalid_request` ConciergeError for an empty
+   * or too long one. `fields` adds request fields for this message only, e.g. `{ faqId }`.
    */
   send: (text: string, fields?: MessageContext) => Promise<void>;
-  /** After a `rate_limited` error: when sending is allowed again (ms since epoch). */
+  /** When a rate limit ends, or when the automatic retry runs (ms since epoch). */
   retryAt: number | null;
-  /** Sends the last failed message again. */
-  retry: () => Promise<void>;
+  /** An automatic retry is scheduled for `retryAt`; `retry()` runs it now. */
+  retrying: boolean;
+  /** Whether the device is online; turns wait while it is not. */
+  online: boolean;
+  /** Sends the last failed message again, or runs a scheduled automatic retry now. */
+  retry: () => void;
   stop: () => void;
   /** Starts a new conversation. */
   reset: () => void;
@@ -28,38 +29,34 @@ export interface UseThreadResult {
   isBusy: boolean;
 }
 
-/**
- * The conversation: its messages, status and the actions that change it. Does not
- * re-render while a reply streams; only `useStream()` does.
- */
-export function useThread(): UseThreadResult {
-  const { session, transport, queryClient } = useConcierge('useThread');
-  const messages = useStore(session.store, (state) => state.messages);
-  const status = useStore(session.store, (state) => state.status);
-  const error = useStore(session.store, (state) => state.error);
-  const threadId = useStore(session.store, (state) => state.threadId);
-  const historyStale = useStore(session.store, (state) => state.historyStale);
-  const retryAt = useStore(session.store, (state) => state.retryAt);
-
-  // After a reload the persisted thread is refreshed once from the server's history.
-  const history = useQuery(
-    { ...threadQueryOptions(transport, threadId ?? ''), enabled: threadId !== null && historyStale },
-    queryClient,
-  );
-  useEffect(() => {
-    if (history.data) session.hydrate(history.data);
-  }, [history.data, session]);
-
+function view(state: ChatState, session: ChatSession): UseThreadResult {
   return {
-    messages,
-    status,
-    error,
-    threadId,
-    retryAt,
+    messages: state.messages,
+    status: state.status,
+    error: state.error,
+    threadId: state.threadId,
+    retryAt: state.retryAt,
+    retrying: state.retrying,
+    online: state.online,
     send: session.send,
     retry: session.retry,
     stop: session.stop,
     reset: session.reset,
-    isBusy: status === 'submitted' || status === 'streaming',
+    isBusy: state.status === 'submitted' || state.status === 'streaming',
   };
+}
+
+/**
+ * The conversation: its messages, status and the actions that change it. Never re-renders
+ * while a reply streams (only `useStream()` does). Pass `select` to re-render only when the
+ * fields it returns change (compared shallowly).
+ *
+ * @example
+ * const { send, isBusy } = useThread((thread) => ({ send: thread.send, isBusy: thread.isBusy }))
+ */
+export function useThread(): UseThreadResult;
+export function useThread<T>(select: (thread: UseThreadResult) => T): T;
+export function useThread<T>(select?: (thread: UseThreadResult) => T): T | UseThreadResult {
+  const { session } = useConcierge('useThread');
+  return useSessionState(session.store, (state: ChatState) => (select ? select(view(state, session)) : view(state, session)));
 }

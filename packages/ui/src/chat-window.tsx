@@ -69,8 +69,8 @@ export function ChatWindow({ open = true, onClose, strings = defaultStrings, gre
 
 /** Starts over: the next message opens a new conversation with the vendor. */
 function NewConversation({ strings }: { strings: ConciergeStrings }) {
-  const { messages, reset } = useThread();
-  if (!messages.length) return null;
+  const { empty, reset } = useThread((thread) => ({ empty: !thread.messages.length, reset: thread.reset }));
+  if (empty) return null;
   return (
     <button type="button" className="concierge-text-button" onClick={reset}>
       {strings.newConversation}
@@ -80,9 +80,10 @@ function NewConversation({ strings }: { strings: ConciergeStrings }) {
 
 /** Sends what another part of the page asked for (e.g. an FAQ's "Ask a follow-up"). */
 function AskRunner({ ask }: { ask: AskDetail | null }) {
-  const { send, stop } = useThread();
+  const { send, stop } = useThread((thread) => ({ send: thread.send, stop: thread.stop }));
   useEffect(() => {
     if (!ask) return;
+    // The reply in progress is kept as interrupted, before the question.
     stop();
     send(ask.message, ask.fields).catch(() => {});
     // Only a new request sends; the actions are stable.

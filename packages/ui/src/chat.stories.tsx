@@ -86,6 +86,16 @@ export const ErrorInternal = errorStory('internal');
 export const RateLimitCountdown = errorStory('rate_limited', { retryAfterSeconds: 30 });
 export const Billing = errorStory('billing', { reason: 'plan_limit_reached' });
 
+/** A passing failure: the turn is sent again by itself (here after the server's 30 s), or now. */
+export const RetryingAutomatically: Story = {
+  args: {
+    transcript: CONVERSATION,
+    autoSend: 'Can I return sale items?',
+    retry: { maxAttempts: 4 },
+    transport: { error: { code: 'upstream_unavailable', message: 'upstream_unavailable', retryAfterSeconds: 30 } },
+  },
+};
+
 export const QueuedOffline: Story = {
   args: { transcript: CONVERSATION, offline: true, autoSend: 'Can I change my delivery address?' },
 };

@@ -1,7 +1,7 @@
 'use client';
 import { LIMITS } from '@concierge/core';
 import { useThread } from '@concierge/react';
-import { forwardRef, useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { forwardRef, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ConciergeStrings } from './strings';
 import { useCountdown } from './use-countdown';
 
@@ -19,9 +19,19 @@ export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function 
   { strings, draftKey = 'concierge:draft' },
   ref,
 ) {
-  const { send, stop, isBusy, retryAt } = useThread();
-  const waiting = useCountdown(retryAt) > 0;
+  // Only what the composer shows: a message added to the thread does not re-render it.
+  const { send, stop, isBusy, limitedUntil } = useThread((thread) => ({
+    send: thread.send,
+    stop: thread.stop,
+    isBusy: thread.isBusy,
+    limitedUntil: thread.error?.code === 'rate_limited' ? thread.retryAt : null,
+  }));
+  const waiting = useCountdown(limitedUntil) > 0;
   const [text, setText] = useState('');
+  // What is in the box right now, even before React re-renders: a second Enter in the same
+  // frame finds it empty and sends nothing.
+  const current = useRef(text);
+  current.current = text;
   const [hint, setHint] = useState('');
   const id = useId();
 
@@ -43,12 +53,13 @@ export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function 
     event?.preventDefault();
     if (isBusy) return setHint(strings.waitForReply);
     if (waiting) return;
-    const message = text.trim();
-    if (!message) return setHint(strings.emptyMessage);
+    const message = current.current.trim();
+    if (!message) return text.trim() ? undefined : setHint(strings.emptyMessage);
     if (message.length > LIMITS.messageMaxLength) return setHint(strings.tooLong(LIMITS.messageMaxLength));
     setHint('');
     setText('');
-    void send(message);
+    current.current = '';
+    send(message).catch(() => {});
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {

@@ -21,7 +21,11 @@ export interface MessageListProps {
  * brings them back.
  */
 export function MessageList({ strings, greeting }: MessageListProps) {
-  const { messages, isBusy } = useThread();
+  const { messages, isBusy, online } = useThread((thread) => ({
+    messages: thread.messages,
+    isBusy: thread.isBusy,
+    online: thread.online,
+  }));
   const log = useRef<HTMLDivElement>(null);
   const [atEnd, setAtEnd] = useState(true);
   const atEndRef = useRef(true);
@@ -78,13 +82,13 @@ export function MessageList({ strings, greeting }: MessageListProps) {
         {virtual ? (
           <Suspense
             fallback={messages.slice(-20).map((message) => (
-              <Message key={message.id} message={message} strings={strings} />
+              <Message key={message.id} message={message} strings={strings} offline={!online} />
             ))}
           >
-            <VirtualMessages messages={messages} strings={strings} scrollRef={log} onReady={onVirtualReady} />
+            <VirtualMessages messages={messages} strings={strings} offline={!online} scrollRef={log} onReady={onVirtualReady} />
           </Suspense>
         ) : (
-          messages.map((message) => <Message key={message.id} message={message} strings={strings} />)
+          messages.map((message) => <Message key={message.id} message={message} strings={strings} offline={!online} />)
         )}
         <StreamingMessage strings={strings} />
       </div>

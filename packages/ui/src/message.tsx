@@ -9,6 +9,8 @@ import type { ConciergeStrings } from './strings';
 export interface MessageProps {
   message: ChatMessage;
   strings: ConciergeStrings;
+  /** The device is offline: a queued turn says it waits for the connection. */
+  offline?: boolean;
 }
 
 /** The message's time in the shopper's language (Intl), e.g. "3:04 PM" or "15:04". */
@@ -17,7 +19,7 @@ function formatTime(iso: string, locale: string): string {
 }
 
 /** One finished message. Memoized: a streaming reply never re-renders it. */
-export const Message = memo(function Message({ message, strings }: MessageProps) {
+export const Message = memo(function Message({ message, strings, offline }: MessageProps) {
   const isUser = message.role === 'user';
   return (
     <article
@@ -35,8 +37,8 @@ export const Message = memo(function Message({ message, strings }: MessageProps)
         </time>
       )}
       {message.status === 'failed' && <span className="concierge-message-status">{strings.notSent}</span>}
-      {message.status === 'queued' && <span className="concierge-message-status">{strings.queued}</span>}
-      {message.status === 'interrupted' && <span className="concierge-message-status">{strings.interrupted}</span>}
+      {message.status === 'queued' && offline && <span className="concierge-message-status">{strings.queued}</span>}
+      {message.status === 'interrupted' && !isUser && <span className="concierge-message-status">{strings.interrupted}</span>}
       {!isUser && message.sources && <Sources sources={message.sources} label={strings.sources} />}
     </article>
   );

@@ -1,5 +1,5 @@
 // Helpers for stories only: a chat in a chosen state, with no network.
-import { createMockTransport, type ChatMessage, type MockTransportOptions } from '@concierge/core';
+import { createMockTransport, type ChatMessage, type MockTransportOptions, type RetryOptions } from '@concierge/core';
 import { ConciergeProvider, useThread } from '@concierge/react';
 import { useEffect, useRef, type ReactNode } from 'react';
 import { ChatWindow } from './chat-window';
@@ -15,12 +15,15 @@ export interface ChatStoryProps {
   theme?: 'light' | 'dark' | 'auto';
   /** Pretend the device is offline. */
   offline?: boolean;
+  /** Automatic retries; off by default, so an error story shows the final error. */
+  retry?: RetryOptions;
   children?: ReactNode;
 }
 
-const OFFLINE = { isOnline: () => false, onceOnline: () => {} };
+const NO_RETRY = { maxAttempts: 1 };
+const OFFLINE = { isOnline: () => false, subscribe: () => () => {} };
 
-export function ChatStory({ transcript = [], transport, autoSend, greeting, strings = defaultStrings, theme = 'light', offline }: ChatStoryProps) {
+export function ChatStory({ transcript = [], transport, autoSend, greeting, strings = defaultStrings, theme = 'light', offline, retry = NO_RETRY }: ChatStoryProps) {
   const storage = {
     getItem: () => JSON.stringify({ threadId: transcript.length ? 'story-thread' : null, messages: transcript }),
     setItem: () => {},
@@ -33,6 +36,7 @@ export function ChatStory({ transcript = [], transport, autoSend, greeting, stri
         storage={storage}
         storageKey="story"
         connectivity={offline ? OFFLINE : undefined}
+        retry={retry}
       >
         <ChatWindow open strings={strings} greeting={greeting} onClose={() => {}} />
         {autoSend && <AutoSend text={autoSend} />}
@@ -42,7 +46,7 @@ export function ChatStory({ transcript = [], transport, autoSend, greeting, stri
 }
 
 function AutoSend({ text }: { text: string }) {
-  const { send } = useThread();
+  const send = useThread((thread) => thread.send);
   const sent = useRef(false);
   useEffect(() => {
     if (sent.current) return;

@@ -29,6 +29,9 @@ export interface ConciergeStrings {
   errors: Partial<Record<ErrorCode, string>> & { default: string };
   rateLimited: (seconds: number) => string;
   readyAgain: string;
+  /** While an automatic retry waits. */
+  retrying: (seconds: number) => string;
+  retryNow: string;
 }
 
 export const defaultStrings: ConciergeStrings = {
@@ -63,6 +66,8 @@ export const defaultStrings: ConciergeStrings = {
     default: 'The assistant is temporarily unavailable. Please try again in a moment.',
   },
   readyAgain: 'You can send messages again.',
+  retrying: (seconds) => (seconds > 0 ? `Retrying in ${seconds} s.` : 'Retrying…'),
+  retryNow: 'Retry now',
   rateLimited: (seconds) =>
     seconds > 0 ? `Too many messages at once. You can send again in ${seconds} s.` : 'Too many messages at once. Please wait a moment.',
 };

@@ -8,6 +8,7 @@ import type { ConciergeStrings } from './strings';
 export interface VirtualMessagesProps {
   messages: ChatMessage[];
   strings: ConciergeStrings;
+  offline?: boolean;
   /** The scrolling log the list lives in. */
   scrollRef: RefObject<HTMLDivElement | null>;
   /** Called with a function that scrolls to the newest message. */
@@ -23,7 +24,7 @@ const Item = forwardRef<HTMLDivElement, { style?: CSSProperties; children?: Reac
 });
 
 /** Long threads: only the messages near the viewport are in the DOM (virtua). Loaded lazily. */
-export default function VirtualMessages({ messages, strings, scrollRef, onReady }: VirtualMessagesProps) {
+export default function VirtualMessages({ messages, strings, offline, scrollRef, onReady }: VirtualMessagesProps) {
   const handle = useRef<VirtualizerHandle>(null);
   useEffect(() => {
     onReady?.(() => handle.current?.scrollToIndex(messages.length - 1, { align: 'end' }));
@@ -31,7 +32,7 @@ export default function VirtualMessages({ messages, strings, scrollRef, onReady 
   return (
     <Virtualizer ref={handle} scrollRef={scrollRef} item={Item}>
       {messages.map((message) => (
-        <Message key={message.id} message={message} strings={strings} />
+        <Message key={message.id} message={message} strings={strings} offline={offline} />
       ))}
     </Virtualizer>
   );

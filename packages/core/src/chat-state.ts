@@ -1,0 +1,327 @@
+import type { ConciergeError } from './errors';
+import type { Role, SendMessageRequest, Source, ThreadHistory } from './protocol';
+
+/** Request fields a message is sent with, e.g. the page URL, locale or `faqId`. */
+export type MessageContext = Omit<SendMessageRequest, 'message' | 'threadId' | 'stream'>;
+
+/**
+ * Where a turn (a message the shopper sent) stands: `queued` waits for the runner (or the
+ * connection), `sending` awaits the first event, `streaming` receives the reply, `done`,
+ * `failed` (Retry sends it again) or `interrupted` (stopped or cut). A reply cut short is an
+ * assistant message with status `interrupted`.
+ */
+export type TurnStatus = 'queued' | 'sending' | 'streaming' | 'done' | 'failed' | 'interrupted';
+
+/** One message of the transcript. The shopper's messages are turns: they carry their request. */
+export interface ChatMessage {
+  /** For a turn: a client-generated UUID, also its `Idempotency-Key`. */
+  id: string;
+  role: Role;
+  text: string;
+  sources?: Source[];
+  createdAt: string;
+  confidence?: number;
+  /** Fields of the vendor's reply the protocol does not model. */
+  raw?: unknown;
+  /** A turn's status; on a reply only `interrupted`. Absent on history from the server. */
+  status?: TurnStatus;
+  /** A turn's request fields, captured when the shopper pressed Send. */
+  fields?: MessageContext;
+  /** Attempts made to send a turn. */
+  attempts?: number;
+  /** A turn waiting for an automatic retry is not sent before this time (ms since epoch). */
+  notBefore?: number;
+  /** A reply's turn. */
+  turnId?: string;
+}
+
+/** The reply being streamed, updated at most once per animation frame. */
+export interface StreamingReply {
+  id: string;
+  text: string;
+  sources: Source[];
+  turnId: string;
+}
+
+/** `submitted`: waiting for the first token; `streaming`: tokens arriving. */
+export type ChatStatus = 'idle' | 'submitted' | 'streaming' | 'error';
+
+export interface ChatState {
+  threadId: string | null;
+  /** Finished messages and turns. The reply in progress lives in `streaming`. */
+  messages: ChatMessage[];
+  streaming: StreamingReply | null;
+  status: ChatStatus;
+  error: ConciergeError | null;
+  /** When a rate limit ends, or when the automatic retry runs (ms since epoch). */
+  retryAt: number | null;
+  /** An automatic retry of the last failure is scheduled for `retryAt`. */
+  retrying: boolean;
+  /** The thread's history on the server has not been loaded since the transcript was restored. */
+  historyStale: boolean;
+  online: boolean;
+  /** The next turn asks the vendor for a fresh conversation (after `reset`). */
+  startNew: boolean;
+  /** The attempt in flight. Events of any other attempt are ignored. */
+  active: { turnId: string; attempt: number } | null;
+}
+
+/** What is persisted and shared between tabs. */
+export interface Snapshot {
+  threadId: string | null;
+  messages: ChatMessage[];
+  startNew: boolean;
+}
+
+export type ChatEvent =
+  | { type: 'send'; turn: ChatMessage }
+  | { type: 'attempt'; turnId: string; attempt: number }
+  | { type: 'start'; attempt: number; threadId: string; messageId: string }
+  | { type: 'progress'; attempt: number; text: string; sources: Source[] }
+  | {
+      type: 'done';
+      attempt: number;
+      threadId: string;
+      messageId: string;
+      text: string;
+      sources: Source[];
+      confidence?: number;
+      raw?: unknown;
+      at: string;
+    }
+  | { type: 'fail'; attempt: number; error: ConciergeError; offline: boolean; retryAt?: number; now: number; at: string }
+  | { type: 'stop'; at: string }
+  | { type: 'retry' }
+  | { type: 'reset' }
+  | { type: 'connectivity'; online: boolean }
+  | { type: 'restore'; snapshot: Snapshot }
+  | { type: 'sync'; snapshot: Snapshot }
+  | { type: 'history'; history: ThreadHistory | null };
+
+export const INITIAL_STATE: ChatState = {
+  threadId: null,
+  messages: [],
+  streaming: null,
+  status: 'idle',
+  error: null,
+  retryAt: null,
+  retrying: false,
+  historyStale: false,
+  online: true,
+  startNew: false,
+  active: null,
+};
+
+/** Unsent or unanswered turns, kept when the transcript is replaced by the server's history. */
+const PENDING = new Set<TurnStatus | undefined>(['queued', 'sending', 'streaming', 'failed']);
+
+/**
+ * The conversation's state machine: every change is an event applied here, with no I/O.
+ * Events of an attempt that is no longer the active one change nothing.
+ */
+export function reduce(state: ChatState, event: ChatEvent): ChatState {
+  switch (event.type) {
+    case 'send':
+      return {
+        ...state,
+        messages: [...state.messages, event.turn],
+        ...(state.retrying || state.active ? {} : { status: 'idle', error: null, retryAt: null }),
+      };
+    case 'attempt':
+      return {
+        ...updateTurn(state, event.turnId, (turn) => ({
+          ...turn,
+          status: 'sending',
+          attempts: (turn.attempts ?? 0) + 1,
+          notBefore: undefined,
+        })),
+        active: { turnId: event.turnId, attempt: event.attempt },
+        status: 'submitted',
+        error: null,
+        retryAt: null,
+        retrying: false,
+      };
+    case 'start':
+      if (state.active?.attempt !== event.attempt) return state;
+      return {
+        ...updateTurn(state, state.active.turnId, (turn) => ({ ...turn, status: 'streaming' })),
+        threadId: event.threadId,
+        streaming: { id: event.messageId, text: '', sources: [], turnId: state.active.turnId },
+        status: 'streaming',
+        startNew: false,
+        historyStale: false,
+      };
+    case 'progress':
+      if (state.active?.attempt !== event.attempt) return state;
+      return {
+        ...state,
+        streaming: {
+          id: state.streaming?.id ?? `${state.active.turnId}:reply`,
+          turnId: state.active.turnId,
+          text: event.text,
+          sources: event.sources,
+        },
+      };
+    case 'done': {
+      if (state.active?.attempt !== event.attempt) return state;
+      const reply: ChatMessage = {
+        id: event.messageId,
+        role: 'assistant',
+        text: event.text,
+        sources: event.sources,
+        createdAt: event.at,
+        turnId: state.active.turnId,
+        ...(event.confidence === undefined ? {} : { confidence: event.confidence }),
+        ...(event.raw === undefined ? {} : { raw: event.raw }),
+      };
+      return {
+        ...finishTurn(state, 'done', reply),
+        threadId: event.threadId,
+        status: 'idle',
+        startNew: false,
+      };
+    }
+    case 'fail': {
+      if (state.active?.attempt !== event.attempt) return state;
+      const { error } = event;
+      if (event.offline || event.retryAt !== undefined) {
+        const next = finishTurn(state, 'queued', partialReply(state, event.at));
+        const queued = updateTurn(next, state.active.turnId, (turn) => ({ ...turn, notBefore: event.retryAt }));
+        return event.offline
+          ? { ...queued, status: 'idle', error: null }
+          : { ...queued, status: 'error', error, retryAt: event.retryAt!, retrying: true };
+      }
+      return {
+        ...finishTurn(state, 'failed', partialReply(state, event.at)),
+        status: 'error',
+        error,
+        retryAt:
+          error.code === 'rate_limited' && error.retryAfterSeconds !== undefined
+            ? event.now + error.retryAfterSeconds * 1000
+            : null,
+      };
+    }
+    case 'stop': {
+      if (state.active) return { ...finishTurn(state, 'interrupted', partialReply(state, event.at)), status: 'idle' };
+      if (!state.retrying) return state;
+      // Stopped while waiting for an automatic retry: the turn stays, with Retry.
+      const waiting = state.messages.find((message) => message.status === 'queued' && message.notBefore);
+      const stopped = waiting ? updateTurn(state, waiting.id, (turn) => ({ ...turn, status: 'failed', notBefore: undefined })) : state;
+      return { ...stopped, retrying: false, retryAt: null };
+    }
+    case 'retry': {
+      if (state.retrying) {
+        const waiting = state.messages.find((message) => message.status === 'queued' && message.notBefore);
+        const now = waiting ? updateTurn(state, waiting.id, (turn) => ({ ...turn, notBefore: undefined })) : state;
+        return { ...now, retrying: false, retryAt: null, status: 'idle', error: null };
+      }
+      const failed = state.messages.findLast((message) => message.role === 'user' && message.status === 'failed');
+      if (!failed || state.active) return state;
+      // The failed turn and any partial reply to it move to the end as a new attempt of the same turn.
+      const rest = state.messages.filter((message) => message !== failed && message.turnId !== failed.id);
+      return {
+        ...state,
+        messages: [...rest, { ...failed, status: 'queued', attempts: 0, notBefore: undefined }],
+        status: 'idle',
+        error: null,
+        retryAt: null,
+      };
+    }
+    case 'reset':
+      return { ...INITIAL_STATE, online: state.online, startNew: state.threadId !== null || state.startNew };
+    case 'connectivity':
+      return { ...state, online: event.online };
+    case 'restore': {
+      const { snapshot } = event;
+      if (state.threadId !== null && snapshot.threadId !== state.threadId) return state;
+      // Turns in flight when the page went away: unanswered ones go out again (same id), a
+      // reply that had started is marked interrupted until the history says more.
+      const restored = snapshot.messages.map((message): ChatMessage => {
+        if (message.status === 'sending') return { ...message, status: 'queued' };
+        if (message.status === 'streaming') return { ...message, status: 'interrupted' };
+        return message;
+      });
+      const known = new Set(restored.map((message) => message.id));
+      return {
+        ...state,
+        threadId: snapshot.threadId,
+        startNew: snapshot.startNew || state.startNew,
+        // Messages sent before the restore (e.g. on mount) stay, after the restored ones.
+        messages: [...restored, ...state.messages.filter((message) => !known.has(message.id))],
+        historyStale: snapshot.threadId !== null,
+      };
+    }
+    case 'sync': {
+      const { snapshot } = event;
+      const active = state.active && state.messages.find((message) => message.id === state.active!.turnId);
+      return {
+        ...state,
+        threadId: snapshot.threadId ?? (active ? state.threadId : null),
+        startNew: snapshot.startNew,
+        // This tab's turn in flight keeps its own, fresher status.
+        messages: snapshot.messages.map((message) => (active && message.id === active.id ? active : message)),
+      };
+    }
+    case 'history': {
+      if (!event.history) return { ...state, historyStale: false };
+      if (event.history.threadId !== state.threadId) return state;
+      const pending = new Set(state.messages.filter((message) => PENDING.has(message.status)).map((message) => message.id));
+      return {
+        ...state,
+        messages: [
+          ...event.history.messages.map(({ interrupted, ...message }): ChatMessage =>
+            interrupted ? { ...message, status: 'interrupted' } : message,
+          ),
+          ...state.messages.filter((message) => pending.has(message.id) || (message.turnId && pending.has(message.turnId))),
+        ],
+        historyStale: false,
+      };
+    }
+  }
+}
+
+/** What the runner should do next: load the history, send a turn, wait, or nothing. */
+export type Job =
+  | { type: 'history'; threadId: string }
+  | { type: 'send'; turn: ChatMessage }
+  | { type: 'wait'; until: number };
+
+/** The runner's next job: turns go out one at a time, oldest first, and only online. */
+export function nextJob(state: ChatState, now: number): Job | null {
+  if (!state.online || state.active) return null;
+  if (state.historyStale && state.threadId) return { type: 'history', threadId: state.threadId };
+  const turn = state.messages.find((message) => message.role === 'user' && message.status === 'queued');
+  if (!turn) return null;
+  if (turn.notBefore !== undefined && turn.notBefore > now) return { type: 'wait', until: turn.notBefore };
+  return { type: 'send', turn };
+}
+
+/** The part of the state that is persisted and shared with other tabs. */
+export function snapshotOf(state: ChatState): Snapshot {
+  return { threadId: state.threadId, messages: state.messages, startNew: state.startNew };
+}
+
+function updateTurn(state: ChatState, turnId: string, update: (turn: ChatMessage) => ChatMessage): ChatState {
+  return { ...state, messages: state.messages.map((message) => (message.id === turnId ? update(message) : message)) };
+}
+
+/** Ends the active attempt: sets its turn's status and places its reply right after its turn. */
+function finishTurn(state: ChatState, status: TurnStatus, reply: ChatMessage | null): ChatState {
+  const turnId = state.active!.turnId;
+  const next = updateTurn(state, turnId, (turn) => ({ ...turn, status }));
+  const messages = [...next.messages];
+  if (reply) {
+    let index = messages.findIndex((message) => message.id === turnId);
+    if (index < 0) index = messages.length - 1;
+    while (messages[index + 1]?.turnId === turnId) index++;
+    messages.splice(index + 1, 0, reply);
+  }
+  return { ...next, messages, streaming: null, active: null };
+}
+
+/** What arrived of a reply that ended early, kept as an interrupted message. */
+function partialReply(state: ChatState, at: string): ChatMessage | null {
+  const streaming = state.streaming;
+  if (!streaming?.text) return null;
+  return { ...streaming, role: 'assistant', createdAt: at, status: 'interrupted' };
+}
