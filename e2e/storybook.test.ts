@@ -166,6 +166,15 @@ describe('interactions in the stories', () => {
     await page.close();
   });
 
+  it('says when a passing failure is retried by itself, with Retry now', async () => {
+    const { page } = await openStory('chat-window--retrying-automatically');
+    const alert = page.getByRole('alert');
+    await alert.getByText(/Retrying in (30|29|28) s/).waitFor();
+    expect(await alert.getByRole('button', { name: 'Retry now' }).isVisible()).toBe(true);
+    expect(await page.getByText('Not sent').count()).toBe(0);
+    await page.close();
+  });
+
   it('counts a rate limit down with Send disabled', async () => {
     const { page } = await openStory('chat-window--rate-limit-countdown');
     await page.getByText(/You can send again in (30|29|28) s/).waitFor();

@@ -141,16 +141,23 @@ describe.each(VENDORS)('the storefront on $name', (vendor) => {
 });
 
 describe('a vendor rate limit in the browser', () => {
-  it('counts down and enables Send again', async () => {
+  it('counts down, sends the message again by itself no sooner than Retry-After, then enables Send', async () => {
     const storefront = await startStorefront({ ...CANARY, CONCIERGE_PROVIDER: 'alhena', ALHENA_BASE_URL: vendors.url });
     const page = await browser.newPage();
     try {
+      const before = vendors.calls.length;
+      const slowDowns = () => vendors.calls.slice(before).filter((call) => String(call.body.query_text ?? '').includes('slow down'));
+      const started = Date.now();
       const dialog = await ask(page, storefront.origin, 'Please slow down');
       const alert = dialog.getByRole('alert');
-      await alert.getByText(/You can send again in [12] s/).waitFor();
+      await alert.getByText(/Too many messages at once.*Retrying in [12] s/).waitFor();
       expect(await dialog.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
-      await alert.getByText('You can send messages again.').waitFor({ timeout: 5000 });
+      // The vendor keeps refusing: 4 attempts in all, each at least Retry-After (2 s) after the last.
+      await alert.getByText('You can send messages again.').waitFor({ timeout: 15_000 });
+      expect(slowDowns()).toHaveLength(4);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(6000);
       expect(await dialog.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
+      expect(await dialog.getByText('Not sent').count()).toBe(1);
     } finally {
       await page.close();
       storefront.close();

@@ -31,6 +31,9 @@ describe('CORS', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://www.shop.example');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    // A turn's Idempotency-Key and a storefront's auth header may be sent cross-origin.
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
     const reply = await proxy(post({ message: 'Refunds?', stream: false }, { origin: 'https://www.shop.example' }));
     expect(reply.status).toBe(200);
     expect(reply.headers.get('access-control-allow-origin')).toBe('https://www.shop.example');

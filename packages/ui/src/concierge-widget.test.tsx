@@ -186,7 +186,8 @@ describe('ConciergeWidget', () => {
     act(() => askConcierge('Is it dishwasher safe?', { faqId: 12 }));
     await within(dialog).findByText('Yes, it is dishwasher safe.');
     const articles = within(dialog).getAllByRole('article');
-    expect(articles.map((article) => [article.dataset.role, article.dataset.status ?? '-', article.querySelector('.concierge-bubble')!.textContent])).toEqual([
+    const status = (article: HTMLElement) => (article.dataset.role === 'user' ? article.dataset.turn : article.dataset.status) ?? '-';
+    expect(articles.map((article) => [article.dataset.role, status(article), article.querySelector('.concierge-bubble')!.textContent])).toEqual([
       ['user', 'interrupted', 'When does it ship?'],
       ['assistant', 'interrupted', 'Orders ship within'],
       ['user', 'done', 'Is it dishwasher safe?'],

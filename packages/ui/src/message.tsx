@@ -18,6 +18,13 @@ function formatTime(iso: string, locale: string): string {
   return new Date(iso).toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' });
 }
 
+/** `data-status` keeps its documented values: a turn failed or queued, a reply interrupted. */
+const SHOWN_STATUS: Record<string, string> = {
+  'user:failed': 'failed',
+  'user:queued': 'queued',
+  'assistant:interrupted': 'interrupted',
+};
+
 /** One finished message. Memoized: a streaming reply never re-renders it. */
 export const Message = memo(function Message({ message, strings, offline }: MessageProps) {
   const isUser = message.role === 'user';
@@ -25,7 +32,8 @@ export const Message = memo(function Message({ message, strings, offline }: Mess
     <article
       className="concierge-message"
       data-role={message.role}
-      data-status={message.status}
+      data-status={SHOWN_STATUS[`${message.role}:${message.status}`]}
+      data-turn={isUser ? message.status : undefined}
       aria-label={isUser ? strings.you : strings.assistant}
     >
       <div className="concierge-bubble">
