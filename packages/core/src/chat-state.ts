@@ -94,8 +94,8 @@ export type ChatEvent =
   | { type: 'retry' }
   | { type: 'reset' }
   | { type: 'connectivity'; online: boolean }
-  | { type: 'restore'; snapshot: Snapshot }
-  | { type: 'sync'; snapshot: Snapshot }
+  /** The stored conversation (`restore`, once at start) or another tab's (`restore` false). */
+  | { type: 'sync'; snapshot: Snapshot; restore?: boolean }
   | { type: 'history'; history: ThreadHistory | null };
 
 export const INITIAL_STATE: ChatState = {
@@ -113,28 +113,25 @@ export const INITIAL_STATE: ChatState = {
 };
 
 /** Unsent or unanswered turns, kept when the transcript is replaced by the server's history. */
-const PENDING = new Set<TurnStatus | undefined>(['queued', 'sending', 'streaming', 'failed']);
+const PENDING = ['queued', 'sending', 'streaming', 'failed'];
 
 /**
  * The conversation's state machine: every change is an event applied here, with no I/O.
  * Events of an attempt that is no longer the active one change nothing.
  */
 export function reduce(state: ChatState, event: ChatEvent): ChatState {
+  const { active, messages } = state;
+  if ('attempt' in event && event.type !== 'attempt' && active?.attempt !== event.attempt) return state;
   switch (event.type) {
     case 'send':
       return {
         ...state,
-        messages: [...state.messages, event.turn],
-        ...(state.retrying || state.active ? {} : { status: 'idle', error: null, retryAt: null }),
+        messages: [...messages, event.turn],
+        ...(state.retrying || active ? {} : { status: 'idle', error: null, retryAt: null }),
       };
     case 'attempt':
       return {
-        ...updateTurn(state, event.turnId, (turn) => ({
-          ...turn,
-          status: 'sending',
-          attempts: (turn.attempts ?? 0) + 1,
-          notBefore: undefined,
-        })),
+        ...update(state, event.turnId, { status: 'sending', attempts: (find(state, event.turnId)?.attempts ?? 0) + 1, notBefore: undefined }),
         active: { turnId: event.turnId, attempt: event.attempt },
         status: 'submitted',
         error: null,
@@ -142,86 +139,55 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
         retrying: false,
       };
     case 'start':
-      if (state.active?.attempt !== event.attempt) return state;
       return {
-        ...updateTurn(state, state.active.turnId, (turn) => ({ ...turn, status: 'streaming' })),
+        ...update(state, active!.turnId, { status: 'streaming' }),
         threadId: event.threadId,
-        streaming: { id: event.messageId, text: '', sources: [], turnId: state.active.turnId },
+        streaming: { id: event.messageId, text: '', sources: [], turnId: active!.turnId },
         status: 'streaming',
         startNew: false,
         historyStale: false,
       };
     case 'progress':
-      if (state.active?.attempt !== event.attempt) return state;
-      return {
-        ...state,
-        streaming: {
-          id: state.streaming?.id ?? `${state.active.turnId}:reply`,
-          turnId: state.active.turnId,
-          text: event.text,
-          sources: event.sources,
-        },
-      };
+      return { ...state, streaming: { id: state.streaming?.id ?? '', turnId: active!.turnId, text: event.text, sources: event.sources } };
     case 'done': {
-      if (state.active?.attempt !== event.attempt) return state;
-      const reply: ChatMessage = {
-        id: event.messageId,
-        role: 'assistant',
-        text: event.text,
-        sources: event.sources,
-        createdAt: event.at,
-        turnId: state.active.turnId,
-        ...(event.confidence === undefined ? {} : { confidence: event.confidence }),
-        ...(event.raw === undefined ? {} : { raw: event.raw }),
-      };
+      const { type, attempt, messageId, threadId, at, ...reply } = event;
       return {
-        ...finishTurn(state, 'done', reply),
-        threadId: event.threadId,
+        ...finish(state, 'done', { ...reply, id: messageId, role: 'assistant', createdAt: at, turnId: active!.turnId }),
+        threadId,
         status: 'idle',
         startNew: false,
       };
     }
     case 'fail': {
-      if (state.active?.attempt !== event.attempt) return state;
-      const { error } = event;
-      if (event.offline || event.retryAt !== undefined) {
-        const next = finishTurn(state, 'queued', partialReply(state, event.at));
-        const queued = updateTurn(next, state.active.turnId, (turn) => ({ ...turn, notBefore: event.retryAt }));
-        return event.offline
-          ? { ...queued, status: 'idle', error: null }
-          : { ...queued, status: 'error', error, retryAt: event.retryAt!, retrying: true };
+      const { error, retryAt, offline } = event;
+      if (!offline && retryAt === undefined) {
+        return {
+          ...finish(state, 'failed', partial(state, event.at)),
+          status: 'error',
+          error,
+          retryAt: error.code === 'rate_limited' && error.retryAfterSeconds !== undefined ? event.now + error.retryAfterSeconds * 1000 : null,
+        };
       }
-      return {
-        ...finishTurn(state, 'failed', partialReply(state, event.at)),
-        status: 'error',
-        error,
-        retryAt:
-          error.code === 'rate_limited' && error.retryAfterSeconds !== undefined
-            ? event.now + error.retryAfterSeconds * 1000
-            : null,
-      };
+      const queued = update(finish(state, 'queued', partial(state, event.at)), active!.turnId, { notBefore: retryAt });
+      return offline ? { ...queued, status: 'idle', error: null } : { ...queued, status: 'error', error, retryAt, retrying: true };
     }
-    case 'stop': {
-      if (state.active) return { ...finishTurn(state, 'interrupted', partialReply(state, event.at)), status: 'idle' };
-      if (!state.retrying) return state;
+    case 'stop':
+      if (active) return { ...finish(state, 'interrupted', partial(state, event.at)), status: 'idle' };
       // Stopped while waiting for an automatic retry: the turn stays, with Retry.
-      const waiting = state.messages.find((message) => message.status === 'queued' && message.notBefore);
-      const stopped = waiting ? updateTurn(state, waiting.id, (turn) => ({ ...turn, status: 'failed', notBefore: undefined })) : state;
-      return { ...stopped, retrying: false, retryAt: null };
-    }
+      return state.retrying ? { ...update(state, waiting(state), { status: 'failed', notBefore: undefined }), retrying: false, retryAt: null } : state;
     case 'retry': {
       if (state.retrying) {
-        const waiting = state.messages.find((message) => message.status === 'queued' && message.notBefore);
-        const now = waiting ? updateTurn(state, waiting.id, (turn) => ({ ...turn, notBefore: undefined })) : state;
-        return { ...now, retrying: false, retryAt: null, status: 'idle', error: null };
+        return { ...update(state, waiting(state), { notBefore: undefined }), retrying: false, retryAt: null, status: 'idle', error: null };
       }
-      const failed = state.messages.findLast((message) => message.role === 'user' && message.status === 'failed');
-      if (!failed || state.active) return state;
+      const failed = messages.findLast((message) => message.role === 'user' && message.status === 'failed');
+      if (!failed || active) return state;
       // The failed turn and any partial reply to it move to the end as a new attempt of the same turn.
-      const rest = state.messages.filter((message) => message !== failed && message.turnId !== failed.id);
       return {
         ...state,
-        messages: [...rest, { ...failed, status: 'queued', attempts: 0, notBefore: undefined }],
+        messages: [
+          ...messages.filter((message) => message !== failed && message.turnId !== failed.id),
+          { ...failed, status: 'queued', attempts: 0 },
+        ],
         status: 'idle',
         error: null,
         retryAt: null,
@@ -231,49 +197,46 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return { ...INITIAL_STATE, online: state.online, startNew: state.threadId !== null || state.startNew };
     case 'connectivity':
       return { ...state, online: event.online };
-    case 'restore': {
-      const { snapshot } = event;
-      if (state.threadId !== null && snapshot.threadId !== state.threadId) return state;
-      // Turns in flight when the page went away: unanswered ones go out again (same id), a
-      // reply that had started is marked interrupted until the history says more.
-      const restored = snapshot.messages.map((message): ChatMessage => {
-        if (message.status === 'sending') return { ...message, status: 'queued' };
-        if (message.status === 'streaming') return { ...message, status: 'interrupted' };
-        return message;
-      });
-      const known = new Set(restored.map((message) => message.id));
-      return {
-        ...state,
-        threadId: snapshot.threadId,
-        startNew: snapshot.startNew || state.startNew,
-        // Messages sent before the restore (e.g. on mount) stay, after the restored ones.
-        messages: [...restored, ...state.messages.filter((message) => !known.has(message.id))],
-        historyStale: snapshot.threadId !== null,
-      };
-    }
     case 'sync': {
       const { snapshot } = event;
-      const active = state.active && state.messages.find((message) => message.id === state.active!.turnId);
+      if (event.restore) {
+        if (state.threadId !== null && snapshot.threadId !== state.threadId) return state;
+        // Turns in flight when the page went away: unanswered ones go out again (same id), a
+        // reply that had started is marked interrupted until the history says more.
+        const restored = snapshot.messages.map((message) =>
+          message.status === 'sending' ? { ...message, status: 'queued' as const } : message.status === 'streaming' ? { ...message, status: 'interrupted' as const } : message,
+        );
+        const known = new Set(restored.map((message) => message.id));
+        return {
+          ...state,
+          threadId: snapshot.threadId,
+          startNew: snapshot.startNew || state.startNew,
+          // Messages sent before the restore (e.g. on mount) stay, after the restored ones.
+          messages: [...restored, ...messages.filter((message) => !known.has(message.id))],
+          historyStale: snapshot.threadId !== null,
+        };
+      }
+      const mine = active && find(state, active.turnId);
       return {
         ...state,
-        threadId: snapshot.threadId ?? (active ? state.threadId : null),
+        threadId: snapshot.threadId ?? (mine ? state.threadId : null),
         startNew: snapshot.startNew,
         // This tab's turn in flight keeps its own, fresher status.
-        messages: snapshot.messages.map((message) => (active && message.id === active.id ? active : message)),
+        messages: snapshot.messages.map((message) => (mine && message.id === mine.id ? mine : message)),
       };
     }
     case 'history': {
-      if (!event.history) return { ...state, historyStale: false };
-      if (event.history.threadId !== state.threadId) return state;
-      const pending = new Set(state.messages.filter((message) => PENDING.has(message.status)).map((message) => message.id));
+      const { history } = event;
+      if (history && history.threadId !== state.threadId) return state;
+      const pending = new Set(messages.filter((message) => PENDING.includes(message.status!)).map((message) => message.id));
       return {
         ...state,
-        messages: [
-          ...event.history.messages.map(({ interrupted, ...message }): ChatMessage =>
-            interrupted ? { ...message, status: 'interrupted' } : message,
-          ),
-          ...state.messages.filter((message) => pending.has(message.id) || (message.turnId && pending.has(message.turnId))),
-        ],
+        messages: history
+          ? [
+              ...history.messages.map(({ interrupted, ...message }): ChatMessage => (interrupted ? { ...message, status: 'interrupted' } : message)),
+              ...messages.filter((message) => pending.has(message.id) || pending.has(message.turnId!)),
+            ]
+          : messages,
         historyStale: false,
       };
     }
@@ -282,9 +245,9 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
 
 /** What the runner should do next: load the history, send a turn, wait, or nothing. */
 export type Job =
-  | { type: 'history'; threadId: string }
+  | { type: 'history'; threadId: string; turn?: undefined }
   | { type: 'send'; turn: ChatMessage }
-  | { type: 'wait'; until: number };
+  | { type: 'wait'; until: number; turn?: undefined };
 
 /** The runner's next job: turns go out one at a time, oldest first, and only online. */
 export function nextJob(state: ChatState, now: number): Job | null {
@@ -301,27 +264,34 @@ export function snapshotOf(state: ChatState): Snapshot {
   return { threadId: state.threadId, messages: state.messages, startNew: state.startNew };
 }
 
-function updateTurn(state: ChatState, turnId: string, update: (turn: ChatMessage) => ChatMessage): ChatState {
-  return { ...state, messages: state.messages.map((message) => (message.id === turnId ? update(message) : message)) };
+function find(state: ChatState, id: string): ChatMessage | undefined {
+  return state.messages.find((message) => message.id === id);
+}
+
+/** The turn waiting for an automatic retry. */
+function waiting(state: ChatState): string | undefined {
+  return state.messages.find((message) => message.status === 'queued' && message.notBefore)?.id;
+}
+
+function update(state: ChatState, turnId: string | undefined, change: Partial<ChatMessage>): ChatState {
+  return { ...state, messages: state.messages.map((message) => (message.id === turnId ? { ...message, ...change } : message)) };
 }
 
 /** Ends the active attempt: sets its turn's status and places its reply right after its turn. */
-function finishTurn(state: ChatState, status: TurnStatus, reply: ChatMessage | null): ChatState {
+function finish(state: ChatState, status: TurnStatus, reply: ChatMessage | null): ChatState {
   const turnId = state.active!.turnId;
-  const next = updateTurn(state, turnId, (turn) => ({ ...turn, status }));
-  const messages = [...next.messages];
+  const { messages } = update(state, turnId, { status });
   if (reply) {
     let index = messages.findIndex((message) => message.id === turnId);
     if (index < 0) index = messages.length - 1;
     while (messages[index + 1]?.turnId === turnId) index++;
     messages.splice(index + 1, 0, reply);
   }
-  return { ...next, messages, streaming: null, active: null };
+  return { ...state, messages, streaming: null, active: null };
 }
 
 /** What arrived of a reply that ended early, kept as an interrupted message. */
-function partialReply(state: ChatState, at: string): ChatMessage | null {
-  const streaming = state.streaming;
-  if (!streaming?.text) return null;
-  return { ...streaming, role: 'assistant', createdAt: at, status: 'interrupted' };
+function partial(state: ChatState, at: string): ChatMessage | null {
+  const { streaming } = state;
+  return streaming?.text ? { ...streaming, role: 'assistant', createdAt: at, status: 'interrupted' } : null;
 }

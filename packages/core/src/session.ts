@@ -108,7 +108,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     const changed =
       next.messages !== previous.messages || next.threadId !== previous.threadId || next.startNew !== previous.startNew;
     // What another tab sent is already stored; everything else is written and shared.
-    if (changed && restored && event.type !== 'sync') {
+    if (changed && restored && (event.type !== 'sync' || event.restore)) {
       writeSnapshot(storage(), storageKey, snapshotOf(next));
       tabs?.publish(snapshotOf(next));
     }
@@ -135,9 +135,8 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
           timer = setTimeout(() => void run(), job.until - Date.now());
           break;
         }
-        if (job.type === 'history') await loadHistory(job.threadId);
-        else if (tabs) await tabs.exclusive(() => sendTurn(job.turn, true));
-        else await sendTurn(job.turn, false);
+        const { turn } = job;
+        await (job.type === 'history' ? loadHistory(job.threadId) : tabs ? tabs.exclusive(() => sendTurn(turn!)) : sendTurn(turn!));
       }
     } finally {
       running = false;
@@ -154,9 +153,9 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     }
   };
 
-  const sendTurn = async (turn: ChatMessage, shared: boolean) => {
+  const sendTurn = async (turn: ChatMessage) => {
     // While this tab waited for the lock, another may have sent the turn (or the shopper stopped it).
-    const stored = shared ? readSnapshot(storage(), storageKey) : null;
+    const stored = tabs && readSnapshot(storage(), storageKey);
     const copy = stored?.messages.find((message) => message.id === turn.id);
     if (stored && copy && SETTLED.has(copy.status)) return dispatch({ type: 'sync', snapshot: stored });
     const current = getState().messages.find((message) => message.id === turn.id);
@@ -230,15 +229,8 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     send(text, fields) {
       const message = text.trim();
       if (!message || message.length > LIMITS.messageMaxLength) {
-        return Promise.reject(
-          new ConciergeError({
-            code: 'invalid_request',
-            field: 'message',
-            message: message
-              ? `A message can be at most ${LIMITS.messageMaxLength} characters.`
-              : 'A message cannot be empty.',
-          }),
-        );
+        const error = `A message must have 1 to ${LIMITS.messageMaxLength} characters.`;
+        return Promise.reject(new ConciergeError({ code: 'invalid_request', field: 'message', message: error }));
       }
       const context = typeof options.context === 'function' ? options.context() : options.context;
       const turn: ChatMessage = {
@@ -275,7 +267,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     connect() {
       const saved = readSnapshot(storage(), storageKey);
       restored = true;
-      if (saved) dispatch({ type: 'restore', snapshot: saved });
+      if (saved) dispatch({ type: 'sync', snapshot: saved, restore: true });
       else writeSnapshot(storage(), storageKey, snapshotOf(getState()));
       const unsubscribe = connectivity.subscribe((online) => dispatch({ type: 'connectivity', online }));
       const sync = storage() ? createTabSync(storageKey, (snapshot) => dispatch({ type: 'sync', snapshot })) : null;
