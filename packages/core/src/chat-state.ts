@@ -216,6 +216,10 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
           historyStale: snapshot.threadId !== null,
         };
       }
+      // Another tab started a new conversation: so does this one, dropping its reply in progress.
+      if (snapshot.threadId === null && !snapshot.messages.length) {
+        return { ...INITIAL_STATE, online: state.online, startNew: snapshot.startNew };
+      }
       const mine = active && find(state, active.turnId);
       return {
         ...state,

@@ -648,4 +648,59 @@ describe('two tabs', () => {
     stopA();
     stopB();
   });
+
+  it('"New conversation" in one tab ends the other tab’s reply in progress, without echoing back', async () => {
+    vi.stubGlobal('navigator', { onLine: true, locks: fakeLocks() });
+    const storage = memoryStorage();
+    const a = scriptedTransport();
+    const tabA = createChatSession({ transport: a.transport, storage, storageKey: 'reset-tabs', scheduleFrame: immediate });
+    const tabB = createChatSession({ transport: scriptedTransport().transport, storage, storageKey: 'reset-tabs' });
+    const stopA = tabA.connect();
+    const stopB = tabB.connect();
+    void tabA.send('Tell me everything');
+    await settle();
+    a.call(0).push({ type: 'start', threadId: 't', messageId: 'a1' });
+    a.call(0).push({ type: 'delta', text: 'Part' });
+    await settle();
+    let writes = 0;
+    const setItem = storage.setItem;
+    storage.setItem = (key, value) => (writes++, setItem(key, value));
+
+    tabB.reset();
+    await settle();
+    expect(tabA.store.getState()).toMatchObject({ messages: [], threadId: null, streaming: null, status: 'idle', startNew: true });
+    expect(a.call(0).options.signal?.aborted).toBe(true);
+    // One write (tab B's); tab A applied it without writing or posting it back.
+    expect(writes).toBe(1);
+    a.call(0).push({ type: 'done', threadId: 't', messageId: 'a1' });
+    await settle();
+    expect(tabA.store.getState().messages).toEqual([]);
+    expect(tabB.store.getState().messages).toEqual([]);
+    stopA();
+    stopB();
+  });
+
+  it('falls back to the storage event where there is no BroadcastChannel', async () => {
+    vi.stubGlobal('BroadcastChannel', undefined);
+    const target = new EventTarget();
+    vi.stubGlobal('addEventListener', target.addEventListener.bind(target));
+    vi.stubGlobal('removeEventListener', target.removeEventListener.bind(target));
+    const storage = memoryStorage();
+    const tab = createChatSession({ transport: scriptedTransport().transport, storage, storageKey: 'k' });
+    const disconnect = tab.connect();
+    const stored = JSON.stringify({
+      version: 2,
+      threadId: 't',
+      startNew: false,
+      messages: [{ id: 'x', role: 'user', text: 'From the other tab', createdAt: '', status: 'done' }],
+    });
+    const event = Object.assign(new Event('storage'), { key: 'k', newValue: stored });
+    target.dispatchEvent(event);
+    expect(shape(tab.store.getState().messages)).toEqual(['user:From the other tab:done']);
+    target.dispatchEvent(Object.assign(new Event('storage'), { key: 'other', newValue: null }));
+    expect(tab.store.getState().messages).toHaveLength(1);
+    disconnect();
+    target.dispatchEvent(Object.assign(new Event('storage'), { key: 'k', newValue: null }));
+    expect(tab.store.getState().messages).toHaveLength(1);
+  });
 });

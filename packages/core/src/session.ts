@@ -105,6 +105,11 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     const next = reduce(previous, event);
     if (next === previous) return;
     store.setState(next);
+    // An attempt the state no longer follows (stopped, reset here or in another tab) is aborted.
+    if (live && next.active?.attempt !== live.attempt) {
+      live.controller.abort();
+      live = null;
+    }
     const changed =
       next.messages !== previous.messages || next.threadId !== previous.threadId || next.startNew !== previous.startNew;
     // What another tab sent is already stored; everything else is written and shared.
@@ -189,6 +194,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
               reply.sources = event.sources;
             } else if (event.type === 'done') {
               const { type, ...done } = event;
+              if (live === reply) live = null;
               return dispatch({ ...done, type, attempt, text: reply.text, sources: reply.sources, at: now() });
             }
           }
@@ -197,6 +203,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         signal,
       );
     } catch (thrown) {
+      if (live === reply) live = null;
       const error = ConciergeError.from(thrown);
       const offline = error.code === 'network' && !connectivity.isOnline();
       const made = getState().messages.find((message) => message.id === turn.id)?.attempts ?? 1;
@@ -216,12 +223,9 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
   };
 
   const stop = () => {
-    const reply = live;
-    live = null;
     // The text that arrived since the last frame is kept too.
-    if (reply) publishReply(reply);
+    if (live) publishReply(live);
     dispatch({ type: 'stop', at: now() });
-    reply?.controller.abort();
   };
 
   return {
@@ -259,8 +263,6 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     },
     stop,
     reset() {
-      live?.controller.abort();
-      live = null;
       clearTimeout(timer);
       dispatch({ type: 'reset' });
     },
