@@ -169,7 +169,7 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
         };
       }
       const queued = update(finish(state, 'queued', partial(state, event.at)), active!.turnId, { notBefore: retryAt });
-      return offline ? { ...queued, status: 'idle', error: null } : { ...queued, status: 'error', error, retryAt, retrying: true };
+      return offline ? { ...queued, status: 'idle', error: null } : { ...queued, status: 'error', error, retryAt: retryAt!, retrying: true };
     }
     case 'stop':
       if (active) return { ...finish(state, 'interrupted', partial(state, event.at)), status: 'idle' };

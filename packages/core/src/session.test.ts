@@ -68,22 +68,21 @@ function memoryStorage(): SessionStorage & { data: Map<string, string> } {
   };
 }
 
-function fakeConnectivity(online: boolean) {
+function fakeConnectivity(initially: boolean) {
   const listeners = new Set<(online: boolean) => void>();
-  return {
-    online,
-    isOnline(): boolean {
-      return this.online;
-    },
+  const connectivity = {
+    online: initially,
+    isOnline: (): boolean => connectivity.online,
     subscribe(listener: (online: boolean) => void) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
     set(next: boolean) {
-      this.online = next;
+      connectivity.online = next;
       for (const listener of listeners) listener(next);
     },
-  } satisfies Connectivity;
+  };
+  return connectivity satisfies Connectivity;
 }
 
 /** Lets queued promise callbacks and zero-delay timers run. */
@@ -570,6 +569,28 @@ describe('offline', () => {
       'user:Second, offline:done',
       'assistant:Two:-',
     ]);
+  });
+
+  it('Retry pressed while offline waits for the connection, then sends the turn once', async () => {
+    const { transport, call, calls } = scriptedTransport();
+    const connectivity = fakeConnectivity(true);
+    const session = createChatSession({ transport, storage: null, connectivity });
+    session.connect();
+    void session.send('Hi');
+    await tick();
+    call(0).push(new ConciergeError({ code: 'internal', message: 'x', status: 500 }));
+    await settle();
+    connectivity.set(false);
+    session.retry();
+    await settle();
+    expect(calls).toHaveLength(1);
+    expect(shape(session.store.getState().messages)).toEqual(['user:Hi:queued']);
+    connectivity.set(true);
+    await settle();
+    expect(calls).toHaveLength(2);
+    reply(call(1), 't', 'a', 'Hello');
+    await settle();
+    expect(shape(session.store.getState().messages)).toEqual(['user:Hi:done', 'assistant:Hello:-']);
   });
 
   it('queues a turn whose request failed because the connection dropped', async () => {
