@@ -1,5 +1,5 @@
 import type { ConciergeError } from './errors';
-import type { Role, SendMessageRequest, Source, ThreadHistory } from './protocol';
+import type { Role, SendMessageRequest, SendMessageResponse, Source, ThreadHistory } from './protocol';
 
 /** Request fields a message is sent with, e.g. the page URL, locale or `faqId`. */
 export type MessageContext = Omit<SendMessageRequest, 'message' | 'threadId' | 'stream'>;
@@ -78,17 +78,8 @@ export type ChatEvent =
   | { type: 'attempt'; turnId: string; attempt: number }
   | { type: 'start'; attempt: number; threadId: string; messageId: string }
   | { type: 'progress'; attempt: number; text: string; sources: Source[] }
-  | {
-      type: 'done';
-      attempt: number;
-      threadId: string;
-      messageId: string;
-      text: string;
-      sources: Source[];
-      confidence?: number;
-      raw?: unknown;
-      at: string;
-    }
+  /** The whole reply, as a JSON reply of the proxy carries it. */
+  | ({ type: 'done'; attempt: number; at: string } & SendMessageResponse)
   | { type: 'fail'; attempt: number; error: ConciergeError; offline: boolean; retryAt?: number; now: number; at: string }
   | { type: 'stop'; at: string }
   | { type: 'retry' }

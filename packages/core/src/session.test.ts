@@ -506,6 +506,29 @@ describe('the outbox across reloads', () => {
     expect(calls[0]!.request).toMatchObject({ faqId: 3, threadId: 't' });
   });
 
+  it('a history that never comes does not hold the outbox back for more than 10 s', async () => {
+    vi.useFakeTimers();
+    const storage = memoryStorage();
+    storage.setItem(
+      'concierge:thread',
+      JSON.stringify({
+        version: 2,
+        threadId: 't',
+        startNew: false,
+        messages: [{ id: 'q', role: 'user', text: 'Queued', createdAt: '', status: 'queued', fields: {} }],
+      }),
+    );
+    const { transport, calls } = scriptedTransport();
+    transport.getThread = () => new Promise(() => {});
+    const session = createChatSession({ transport, storage });
+    session.connect();
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(1);
+    expect(session.store.getState().historyStale).toBe(false);
+  });
+
   it('sends again a turn that was waiting for its first event when the page went away; an interrupted reply is not re-sent', async () => {
     const storage = memoryStorage();
     storage.setItem(
@@ -699,6 +722,16 @@ describe('two tabs', () => {
     expect(tabB.store.getState().messages).toEqual([]);
     stopA();
     stopB();
+  });
+
+  it('sends a turn once when the browser refuses Web Locks', async () => {
+    vi.stubGlobal('navigator', { onLine: true, locks: { request: () => Promise.reject(new DOMException('Denied', 'SecurityError')) } });
+    const { transport, calls } = scriptedTransport();
+    const session = createChatSession({ transport, storage: memoryStorage() });
+    session.connect();
+    void session.send('Hi');
+    await settle();
+    expect(calls).toHaveLength(1);
   });
 
   it('falls back to the storage event where there is no BroadcastChannel', async () => {

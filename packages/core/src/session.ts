@@ -68,6 +68,7 @@ interface LiveReply {
   frame: boolean;
 }
 
+const HISTORY_TIMEOUT_MS = 10_000;
 const SETTLED = new Set<ChatMessage['status']>(['done', 'failed', 'interrupted']);
 
 /**
@@ -149,12 +150,18 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
   };
 
   const loadHistory = async (threadId: string) => {
+    // Bounded, so a slow proxy cannot hold the outbox back.
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(), HISTORY_TIMEOUT_MS);
     try {
-      dispatch({ type: 'history', history: await options.transport.getThread(threadId) });
+      const { signal } = controller;
+      dispatch({ type: 'history', history: await untilAborted(options.transport.getThread(threadId, { signal }), signal) });
     } catch (thrown) {
       // Offline: tried again when the connection is back. Otherwise the local transcript stands.
       if (ConciergeError.from(thrown).code !== 'network' || connectivity.isOnline()) dispatch({ type: 'history', history: null });
       else dispatch({ type: 'connectivity', online: false });
+    } finally {
+      clearTimeout(timeout);
     }
   };
 

@@ -37,7 +37,11 @@ export function createTabSync(key: string, onSnapshot: (snapshot: Snapshot) => v
       channel?.postMessage(serializeSnapshot(snapshot));
     },
     exclusive<T>(task: () => Promise<T>): Promise<T> {
-      return locks ? (locks.request(name, task) as Promise<T>) : task();
+      if (!locks) return task();
+      let ran = false;
+      const locked = locks.request(name, () => ((ran = true), task())) as Promise<T>;
+      // Locks refused (e.g. an opaque origin): run without them rather than not at all.
+      return locked.catch((error: unknown) => (ran ? Promise.reject(error) : task()));
     },
     close() {
       channel?.close();
