@@ -227,9 +227,18 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       });
     }
     const limits = name === 'messages' && limiter ? limiter.take(clientKey(request)) : {};
-    const response = await action(request, decodeURIComponent(parameter));
+    const response = await action(request, decodePathSegment(parameter));
     for (const [header, value] of Object.entries(limits)) response.headers.set(header, value);
     return response;
+  }
+}
+
+/** A path segment's text; bad percent-encoding (`%ZZ`, overlong UTF-8) is the client's error. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'invalid_request', 'The path is not valid percent-encoded UTF-8.', { field: 'path' });
   }
 }
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+import { type Duplex, Readable } from 'node:stream';
 import type { ConciergeHandler } from './handler';
 
 /**
@@ -13,6 +13,8 @@ export interface NodeAdapterOptions {
    */
   trustProxy?: boolean;
 }
+
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 export function toNodeListener(handler: ConciergeHandler, options: NodeAdapterOptions = {}) {
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
@@ -28,15 +30,26 @@ export function toNodeListener(handler: ConciergeHandler, options: NodeAdapterOp
       headers.set('x-forwarded-for', incoming.socket.remoteAddress ?? 'unknown');
     }
     const hasBody = incoming.method !== 'GET' && incoming.method !== 'HEAD';
-    const request = new Request(new URL(incoming.url ?? '/', `http://${host}`), {
-      method: incoming.method,
-      headers,
-      body: hasBody ? (Readable.toWeb(incoming) as ReadableStream<Uint8Array>) : undefined,
-      signal: controller.signal,
-      // @ts-expect-error Node's fetch needs `duplex` for a streamed body; DOM types lack it.
-      duplex: 'half',
-    });
-    const response = await handler(request);
+    let response: Response;
+    if (FORBIDDEN_METHODS.has(incoming.method ?? '')) {
+      // Fetch cannot even represent these (CONNECT, TRACE, TRACK): they never reach the handler.
+      response = Response.json(
+        { error: { code: 'method_not_allowed', message: `${incoming.method} is not supported.` } },
+        { status: 405 },
+      );
+    } else {
+      const request = new Request(new URL(incoming.url ?? '/', `http://${host}`), {
+        method: incoming.method,
+        headers,
+        body: hasBody ? (Readable.toWeb(incoming) as ReadableStream<Uint8Array>) : undefined,
+        signal: controller.signal,
+        // @ts-expect-error Node's fetch needs `duplex` for a streamed body; DOM types lack it.
+        duplex: 'half',
+      });
+      response = await handler(request);
+    }
+    // A body refused unread (413, 415…) would leave a keep-alive client waiting: close instead.
+    if (hasBody && !incoming.complete) response.headers.set('connection', 'close');
     outgoing.writeHead(response.status, Object.fromEntries(response.headers));
     if (!response.body || incoming.method === 'HEAD') {
       outgoing.end();
@@ -61,11 +74,32 @@ export function toNodeListener(handler: ConciergeHandler, options: NodeAdapterOp
 /** A Node HTTP server around a handler; call `listen(port)` on it. */
 export function createNodeServer(handler: ConciergeHandler, options: NodeAdapterOptions = {}): Server {
   const listener = toNodeListener(handler, options);
-  return createServer((incoming, outgoing) => {
+  const server = createServer((incoming, outgoing) => {
     listener(incoming, outgoing).catch((error: unknown) => {
       console.error('[concierge]', error);
-      if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'application/json' });
-      outgoing.end();
+      if (outgoing.headersSent) return void outgoing.destroy();
+      outgoing.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
+      outgoing.end(JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' } }));
     });
   });
+  // Requests Node cannot even parse (a TRACE with a body, broken framing, huge headers) and
+  // CONNECT get the same JSON errors as the rest, not Node's bare 400 or a dropped connection.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'HPE_HEADER_OVERFLOW') {
+      rawJson(socket, '431 Request Header Fields Too Large', 'payload_too_large', 'The request headers are too large.');
+    } else rawJson(socket, '400 Bad Request', 'invalid_request', 'The request is not valid HTTP.');
+  });
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    rawJson(socket, '405 Method Not Allowed', 'method_not_allowed', 'CONNECT is not supported.');
+  });
+  return server;
+}
+
+/** Answers on a raw socket with a JSON error and closes it. */
+function rawJson(socket: Duplex, status: string, code: string, message: string): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
