@@ -118,8 +118,8 @@ describe('the conversation engine in Chromium', () => {
     expect(posts.map((post) => post.message)).toEqual(['Do you ship to Canada?']);
 
     // The reply is on the server once, and still there after another reload.
-    const threadId = await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!).threadId as string);
-    const history = (await (await fetch(`${storefront.origin}/api/concierge/threads/${threadId}`)).json()) as { messages: unknown[] };
+    const { threadId, threadToken } = await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!) as { threadId: string; threadToken: string });
+    const history = (await (await fetch(`${storefront.origin}/api/concierge/threads/${threadId}`, { headers: { 'concierge-thread-token': threadToken } })).json()) as { messages: unknown[] };
     expect(history.messages).toHaveLength(2);
     await page.reload();
     await page.getByRole('dialog', { name: 'Larkfield help' }).getByText('We ship to Canada', { exact: false }).waitFor();

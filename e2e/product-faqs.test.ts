@@ -42,7 +42,7 @@ describe('product FAQs on the storefront', () => {
     await log.getByText('How do I care for the Waxed Canvas Field Jacket?').waitFor();
     await log.locator('article[data-role="assistant"]').getByText('Re-wax once a year', { exact: false }).waitFor();
     await dialog.getByRole('button', { name: 'Send' }).waitFor();
-    const threadId = await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!).threadId as string);
+    const { threadId, threadToken } = await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!) as { threadId: string; threadToken: string });
 
     const input = dialog.getByRole('textbox', { name: 'Message' });
     await input.fill('What is your warranty on outerwear?');
@@ -50,7 +50,7 @@ describe('product FAQs on the storefront', () => {
     await log.getByText('covered for life', { exact: false }).waitFor();
     await dialog.getByRole('button', { name: 'Send' }).waitFor();
     expect(await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!).threadId)).toBe(threadId);
-    const history = (await (await fetch(`${storefront.origin}/api/concierge/threads/${threadId}`)).json()) as {
+    const history = (await (await fetch(`${storefront.origin}/api/concierge/threads/${threadId}`, { headers: { 'concierge-thread-token': threadToken } })).json()) as {
       messages: { role: string; text: string }[];
     };
     expect(history.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);

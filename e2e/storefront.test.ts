@@ -62,7 +62,7 @@ describe('demo storefront', () => {
     expect(partial.length).toBeLessThan(complete.length);
     expect(await answer.getByRole('link', { name: /Returns and refunds/ }).getAttribute('href')).toBe('/policies/returns');
 
-    const threadId = await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!).threadId as string);
+    const { threadId, threadToken } = await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!) as { threadId: string; threadToken: string });
     expect(threadId).toMatch(/^[0-9a-f-]{36}$/);
 
     await input.fill('How long do refunds take?');
@@ -70,7 +70,7 @@ describe('demo storefront', () => {
     await log.getByText('within 5 business days').waitFor();
     await dialog.getByRole('button', { name: 'Send' }).waitFor();
     expect(await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread')!).threadId)).toBe(threadId);
-    const history = (await (await fetch(`${origin}/api/concierge/threads/${threadId}`)).json()) as {
+    const history = (await (await fetch(`${origin}/api/concierge/threads/${threadId}`, { headers: { 'concierge-thread-token': threadToken } })).json()) as {
       messages: { role: string; text: string }[];
     };
     expect(history.messages.map((message) => message.text.slice(0, 26))).toEqual([
@@ -79,6 +79,15 @@ describe('demo storefront', () => {
       'How long do refunds take?',
       expect.stringContaining('**Returns and ref'),
     ]);
+
+    // Another client that learns the thread id can neither read nor continue it.
+    expect((await fetch(`${origin}/api/concierge/threads/${threadId}`)).status).toBe(404);
+    const intruder = await fetch(`${origin}/api/concierge/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'What is my order number?', threadId, stream: false }),
+    });
+    expect(intruder.status).toBe(404);
 
     await page.reload();
     const reopened = page.getByRole('dialog', { name: 'Larkfield help' });

@@ -130,10 +130,10 @@ describe('reduce', () => {
     const sending = apply(INITIAL_STATE, { type: 'send', turn: turn('mine') }, { type: 'attempt', turnId: 'mine', attempt: 1 });
     const synced = reduce(sending, {
       type: 'sync',
-      snapshot: { threadId: 't', startNew: false, messages: [turn('mine', { status: 'queued' }), turn('theirs', { status: 'done' })] },
+      snapshot: { threadId: 't', threadToken: 'token-t', startNew: false, messages: [turn('mine', { status: 'queued' }), turn('theirs', { status: 'done' })] },
     });
     expect(statuses(synced)).toEqual(['user:mine:sending', 'user:theirs:done']);
-    expect(synced.threadId).toBe('t');
+    expect(synced).toMatchObject({ threadId: 't', threadToken: 'token-t' });
   });
 
   it('reset forgets everything but the connection, and asks for a new conversation if there was one', () => {

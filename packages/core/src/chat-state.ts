@@ -48,6 +48,8 @@ export type ChatStatus = 'idle' | 'submitted' | 'streaming' | 'error';
 
 export interface ChatState {
   threadId: string | null;
+  /** Proves to the proxy that this browser owns `threadId`; issued with the thread's first reply. */
+  threadToken: string | null;
   /** Finished messages and turns. The reply in progress lives in `streaming`. */
   messages: ChatMessage[];
   streaming: StreamingReply | null;
@@ -69,6 +71,7 @@ export interface ChatState {
 /** What is persisted and shared between tabs. */
 export interface Snapshot {
   threadId: string | null;
+  threadToken: string | null;
   messages: ChatMessage[];
   startNew: boolean;
 }
@@ -76,7 +79,7 @@ export interface Snapshot {
 export type ChatEvent =
   | { type: 'send'; turn: ChatMessage }
   | { type: 'attempt'; turnId: string; attempt: number }
-  | { type: 'start'; attempt: number; threadId: string; messageId: string }
+  | { type: 'start'; attempt: number; threadId: string; messageId: string; threadToken?: string }
   | { type: 'progress'; attempt: number; text: string; sources: Source[] }
   /** The whole reply, as a JSON reply of the proxy carries it. */
   | ({ type: 'done'; attempt: number; at: string } & SendMessageResponse)
@@ -91,6 +94,7 @@ export type ChatEvent =
 
 export const INITIAL_STATE: ChatState = {
   threadId: null,
+  threadToken: null,
   messages: [],
   streaming: null,
   status: 'idle',
@@ -133,6 +137,7 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return {
         ...update(state, active!.turnId, { status: 'streaming' }),
         threadId: event.threadId,
+        threadToken: event.threadToken ?? state.threadToken,
         streaming: { id: event.messageId, text: '', sources: [], turnId: active!.turnId },
         status: 'streaming',
         startNew: false,
@@ -141,10 +146,11 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
     case 'progress':
       return { ...state, streaming: { id: state.streaming?.id ?? '', turnId: active!.turnId, text: event.text, sources: event.sources } };
     case 'done': {
-      const { type, attempt, messageId, threadId, at, ...reply } = event;
+      const { type, attempt, messageId, threadId, threadToken, at, ...reply } = event;
       return {
         ...finish(state, 'done', { ...reply, id: messageId, role: 'assistant', createdAt: at, turnId: active!.turnId }),
         threadId,
+        threadToken: threadToken ?? state.threadToken,
         status: 'idle',
         startNew: false,
       };
@@ -201,6 +207,7 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
         return {
           ...state,
           threadId: snapshot.threadId,
+          threadToken: snapshot.threadToken,
           startNew: snapshot.startNew || state.startNew,
           // Messages sent before the restore (e.g. on mount) stay, after the restored ones.
           messages: [...restored, ...messages.filter((message) => !known.has(message.id))],
@@ -215,6 +222,7 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return {
         ...state,
         threadId: snapshot.threadId ?? (mine ? state.threadId : null),
+        threadToken: snapshot.threadId ? snapshot.threadToken : mine ? state.threadToken : null,
         startNew: snapshot.startNew,
         // This tab's turn in flight keeps its own, fresher status.
         messages: snapshot.messages.map((message) => (mine && message.id === mine.id ? mine : message)),
@@ -256,7 +264,7 @@ export function nextJob(state: ChatState, now: number): Job | null {
 
 /** The part of the state that is persisted and shared with other tabs. */
 export function snapshotOf(state: ChatState): Snapshot {
-  return { threadId: state.threadId, messages: state.messages, startNew: state.startNew };
+  return { threadId: state.threadId, threadToken: state.threadToken, messages: state.messages, startNew: state.startNew };
 }
 
 function find(state: ChatState, id: string): ChatMessage | undefined {

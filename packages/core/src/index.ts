@@ -1,6 +1,6 @@
 export { ConciergeError } from './errors';
 export type { ConciergeErrorOptions } from './errors';
-export { LIMITS, STREAM_EVENT_TYPES, encodeStreamEvent } from './protocol';
+export { LIMITS, STREAM_EVENT_TYPES, THREAD_TOKEN_HEADER, encodeStreamEvent } from './protocol';
 export type {
   ErrorBody,
   ErrorCode,

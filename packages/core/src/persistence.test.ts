@@ -5,6 +5,7 @@ describe('stored conversations', () => {
   it('round-trips the current version', () => {
     const snapshot = {
       threadId: 't',
+      threadToken: 'token',
       startNew: false,
       messages: [{ id: 'q', role: 'user' as const, text: 'Hi', createdAt: '2026-01-01T00:00:00Z', status: 'queued' as const, fields: { faqId: 3 } }],
     };
@@ -24,6 +25,7 @@ describe('stored conversations', () => {
     });
     expect(parseSnapshot(v1)).toEqual({
       threadId: 't1',
+      threadToken: null,
       startNew: false,
       messages: [
         { id: 'a', role: 'user', text: 'Answered', createdAt: '2026-01-01T00:00:00Z', status: 'done', fields: {} },
@@ -50,6 +52,6 @@ describe('stored conversations', () => {
       threadId: 7,
       messages: [null, { id: 1 }, { id: 'ok', role: 'user', text: 'Hi', createdAt: '' }, { id: 'x', role: 'bot', text: '', createdAt: '' }],
     });
-    expect(parseSnapshot(raw)).toEqual({ threadId: null, startNew: false, messages: [{ id: 'ok', role: 'user', text: 'Hi', createdAt: '' }] });
+    expect(parseSnapshot(raw)).toEqual({ threadId: null, threadToken: null, startNew: false, messages: [{ id: 'ok', role: 'user', text: 'Hi', createdAt: '' }] });
   });
 });

@@ -25,8 +25,9 @@ export function parseSnapshot(raw: string | null | undefined): Snapshot | null {
   const stored = value.version === undefined ? migrateFromV1(value) : value.version === STORAGE_VERSION ? value : null;
   if (!stored || !Array.isArray(stored.messages)) return null;
   const threadId = typeof stored.threadId === 'string' ? stored.threadId : null;
+  const threadToken = threadId && typeof stored.threadToken === 'string' ? stored.threadToken : null;
   const messages = stored.messages.filter(isMessage);
-  return { threadId, messages, startNew: stored.startNew === true };
+  return { threadId, threadToken, messages, startNew: stored.startNew === true };
 }
 
 /** The stored form of a conversation. */

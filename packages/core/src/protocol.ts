@@ -39,10 +39,18 @@ export interface SendMessageRequest {
   channel?: 'api' | 'sms' | 'whatsapp';
 }
 
+/**
+ * The request header proving the caller owns a thread: the `threadToken` the proxy issued with
+ * the thread's first reply. Reading or continuing a thread without it answers 404.
+ */
+export const THREAD_TOKEN_HEADER = 'concierge-thread-token';
+
 /** JSON reply to `POST {endpoint}/messages` when `stream` is false. */
 export interface SendMessageResponse {
   threadId: string;
   messageId: string;
+  /** Send as the `Concierge-Thread-Token` header to read or continue this thread. */
+  threadToken?: string;
   text: string;
   sources: Source[];
   /** The provider's confidence between 0 and 1, when known. */
@@ -139,10 +147,10 @@ export interface ErrorBody {
  * end of a new conversation, those of `start` are provisional.
  */
 export type StreamEvent =
-  | { type: 'start'; threadId: string; messageId: string }
+  | { type: 'start'; threadId: string; messageId: string; threadToken?: string }
   | { type: 'delta'; text: string }
   | { type: 'sources'; sources: Source[] }
-  | { type: 'done'; threadId: string; messageId: string; confidence?: number; raw?: unknown }
+  | { type: 'done'; threadId: string; messageId: string; threadToken?: string; confidence?: number; raw?: unknown }
   | { type: 'error'; code: ErrorCode; message: string; retryAfterSeconds?: number; reason?: string };
 
 /** The SSE `event:` names, one per {@link StreamEvent} type. */

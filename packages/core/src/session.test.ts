@@ -159,6 +159,32 @@ describe('sending', () => {
     expect(question!.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('keeps the thread token the proxy issued and sends it with later messages and the history load', async () => {
+    const storage = memoryStorage();
+    const { transport, call } = scriptedTransport();
+    const session = createChatSession({ transport, storage });
+    session.connect();
+    const first = session.send('one');
+    call(0).push({ type: 'start', threadId: 'provisional', messageId: 'm1', threadToken: 'token-provisional' });
+    call(0).push({ type: 'done', threadId: 't7', messageId: 'm1', threadToken: 'token-t7' });
+    await first;
+    expect(call(0).options.threadToken).toBeUndefined();
+    void session.send('two');
+    await tick();
+    expect(call(1).request.threadId).toBe('t7');
+    expect(call(1).options.threadToken).toBe('token-t7');
+    expect(JSON.parse(storage.data.get('concierge:thread')!)).toMatchObject({ threadId: 't7', threadToken: 'token-t7' });
+
+    const tokens: (string | undefined)[] = [];
+    const reloaded = scriptedTransport();
+    reloaded.transport.getThread = async (threadId, options) => (tokens.push(options?.threadToken), { threadId, messages: [] });
+    createChatSession({ transport: reloaded.transport, storage }).connect();
+    await settle();
+    expect(tokens).toEqual(['token-t7']);
+    session.reset();
+    expect(session.store.getState().threadToken).toBeNull();
+  });
+
   it('rejects an empty or too long message without touching the transcript', async () => {
     const { transport, calls } = scriptedTransport();
     const session = createChatSession({ transport, storage: null });

@@ -16,7 +16,7 @@ import { LIMITS } from './protocol';
 import { retryDelay, type RetryOptions } from './retry-policy';
 import { createStore, type Store } from './store';
 import { createTabSync, type TabSync } from './tab-sync';
-import type { Transport } from './transport';
+import type { RequestOptions, Transport } from './transport';
 
 export interface ChatSessionOptions {
   transport: Transport;
@@ -155,7 +155,8 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     const timeout = setTimeout(() => controller.abort(), HISTORY_TIMEOUT_MS);
     try {
       const { signal } = controller;
-      dispatch({ type: 'history', history: await untilAborted(options.transport.getThread(threadId, { signal }), signal) });
+      const threadToken = getState().threadToken ?? undefined;
+      dispatch({ type: 'history', history: await untilAborted(options.transport.getThread(threadId, { signal, threadToken }), signal) });
     } catch (thrown) {
       // Offline: tried again when the connection is back. Otherwise the local transcript stands.
       if (ConciergeError.from(thrown).code !== 'network' || connectivity.isOnline()) dispatch({ type: 'history', history: null });
@@ -177,7 +178,9 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     dispatch({ type: 'attempt', turnId: turn.id, attempt });
     const state = getState();
     const request: SendMessageRequest = { ...turn.fields, message: turn.text };
+    const sent: RequestOptions = { idempotencyKey: turn.id };
     if (state.threadId) request.threadId = state.threadId;
+    if (state.threadToken) sent.threadToken = state.threadToken;
     if (state.startNew) request.newConversation = true;
     const reply: LiveReply = { attempt, controller: new AbortController(), text: '', sources: [], frame: false };
     live = reply;
@@ -186,11 +189,11 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     try {
       await untilAborted(
         (async () => {
-          for await (const event of options.transport.sendMessage(request, { signal, idempotencyKey: turn.id })) {
+          for await (const event of options.transport.sendMessage(request, { ...sent, signal })) {
             if (signal.aborted) return;
             if (event.type === 'start') {
               started = true;
-              dispatch({ type: 'start', attempt, threadId: event.threadId, messageId: event.messageId });
+              dispatch({ ...event, attempt });
             } else if (event.type === 'delta') {
               reply.text += event.text;
               if (!reply.frame) {

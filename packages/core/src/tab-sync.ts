@@ -27,7 +27,7 @@ export function createTabSync(key: string, onSnapshot: (snapshot: Snapshot) => v
   };
   const onStorage = (event: StorageEvent) => {
     if (event.key !== key) return;
-    onSnapshot(parseSnapshot(event.newValue) ?? { threadId: null, messages: [], startNew: false });
+    onSnapshot(parseSnapshot(event.newValue) ?? { threadId: null, threadToken: null, messages: [], startNew: false });
   };
   if (channel) channel.onmessage = onMessage;
   else globalThis.addEventListener?.('storage', onStorage);

@@ -9,12 +9,14 @@ import type {
   StreamEvent,
   ThreadHistory,
 } from './protocol';
-import { STREAM_EVENT_TYPES } from './protocol';
+import { STREAM_EVENT_TYPES, THREAD_TOKEN_HEADER } from './protocol';
 
 export interface RequestOptions {
   signal?: AbortSignal;
   /** Sent as the `Idempotency-Key` header: the turn's id, the same on every attempt. */
   idempotencyKey?: string;
+  /** Sent as the `Concierge-Thread-Token` header: proves the caller owns the thread. */
+  threadToken?: string;
 }
 
 /**
@@ -58,13 +60,14 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     });
 
   return {
-    async *sendMessage(request, { signal, idempotencyKey } = {}) {
+    async *sendMessage(request, { signal, idempotencyKey, threadToken } = {}) {
       const response = await doFetch('/messages', {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           accept: 'text/event-stream, application/json',
           ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+          ...(threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {}),
         },
         body: JSON.stringify({ stream: true, ...request }),
         signal,
@@ -79,9 +82,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       yield* eventsFromStream(response.body, signal);
     },
 
-    async getThread(threadId, { signal } = {}) {
+    async getThread(threadId, { signal, threadToken } = {}) {
       const response = await doFetch(`/threads/${encodeURIComponent(threadId)}`, {
-        headers: { accept: 'application/json' },
+        headers: { accept: 'application/json', ...(threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {}) },
         signal,
       });
       if (!response.ok) throw await errorFromResponse(response);
@@ -159,16 +162,11 @@ function* eventsFromJson(reply: SendMessageResponse): Generator<StreamEvent> {
   if (typeof reply?.threadId !== 'string' || typeof reply.text !== 'string') {
     throw malformed('The reply was not a Concierge message.');
   }
-  yield { type: 'start', threadId: reply.threadId, messageId: reply.messageId };
-  yield { type: 'delta', text: reply.text };
-  yield { type: 'sources', sources: reply.sources ?? [] };
-  yield {
-    type: 'done',
-    threadId: reply.threadId,
-    messageId: reply.messageId,
-    confidence: reply.confidence,
-    raw: reply.raw,
-  };
+  const { text, sources, ...ids } = reply;
+  yield { type: 'start', threadId: reply.threadId, messageId: reply.messageId, threadToken: reply.threadToken };
+  yield { type: 'delta', text };
+  yield { type: 'sources', sources: sources ?? [] };
+  yield { ...ids, type: 'done' };
 }
 
 async function errorFromResponse(response: Response): Promise<ConciergeError> {

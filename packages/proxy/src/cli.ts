@@ -13,7 +13,8 @@ const USAGE = `Usage: concierge-proxy [--port N] [--provider NAME] [--kb-dir DIR
 
 Vendor settings come from the environment: ALHENA_API_KEY, GLEEN_API_KEY, ALONCHAT_API_KEY,
 ALONCHAT_AGENT_ID, HANIA_API_KEY, HANIA_BOT_ID, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL,
-*_BASE_URL, CONCIERGE_ALLOWED_ORIGINS, CONCIERGE_UPSTREAM_TIMEOUT_MS, CONCIERGE_RATE_LIMIT(_WINDOW).
+*_BASE_URL, CONCIERGE_ALLOWED_ORIGINS, CONCIERGE_UPSTREAM_TIMEOUT_MS, CONCIERGE_RATE_LIMIT(_WINDOW),
+CONCIERGE_SECRET (the key of thread tokens; the same on every instance).
 Flags win over environment variables.`;
 
 async function main(): Promise<void> {

@@ -26,7 +26,18 @@ describe('resolveConfig', () => {
       rateLimit: { limit: 30, windowSeconds: 60 },
       productFaqs: 'provider',
       vendor: {},
+      secret: undefined,
     });
+  });
+
+  it('takes CONCIERGE_SECRET for thread tokens, and warns when instances would each sign with their own key', () => {
+    const secret = 'k'.repeat(32);
+    expect(resolveConfig({ CONCIERGE_SECRET: secret }).secret).toBe(secret);
+    const logs: string[] = [];
+    expect(handlerOptionsFromConfig(resolveConfig({ CONCIERGE_SECRET: secret, CONCIERGE_KB_DIR: KB_DIR }), { log: (line) => logs.push(line) }).secret).toBe(secret);
+    expect(logs).toEqual([]);
+    handlerOptionsFromConfig(resolveConfig({ CONCIERGE_KB_DIR: KB_DIR }), { log: (line) => logs.push(line) });
+    expect(logs.join('')).toMatch(/CONCIERGE_SECRET is not set.*same value everywhere/);
   });
 
   it.each([
@@ -44,6 +55,7 @@ describe('resolveConfig', () => {
     [{ CONCIERGE_UPSTREAM_TIMEOUT_MS: 'soon' }, 'CONCIERGE_UPSTREAM_TIMEOUT_MS', /positive whole number/],
     [{ CONCIERGE_RATE_LIMIT: '-5' }, 'CONCIERGE_RATE_LIMIT', /positive whole number/],
     [{ CONCIERGE_PRODUCT_FAQS: 'sometimes' }, 'CONCIERGE_PRODUCT_FAQS', /provider, local or off/],
+    [{ CONCIERGE_SECRET: 'short' }, 'CONCIERGE_SECRET', /at least 32 characters/],
     [{ CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: BOT, CONCIERGE_PRODUCT_FAQS: 'provider' }, 'CONCIERGE_PRODUCT_FAQS', /hania has no product FAQs/],
   ])('fails fast naming the variable (%#)', (env, variable, message) => {
     const error = failure(env);

@@ -7,6 +7,7 @@ import { createHaniaProvider } from './hania/hania-provider';
 import { createLocalProvider } from './local/local-provider';
 import { createOpenAIProvider } from './openai/openai-provider';
 import type { Provider, ProductFaqsSource } from './provider';
+import { MIN_SECRET_LENGTH } from './thread-tokens';
 
 /** Providers the proxy can run. */
 export const PROVIDERS = ['local', 'alhena', 'gleen', 'alonchat', 'hania', 'openai'] as const;
@@ -33,6 +34,7 @@ export const VARIABLES = [
   'CONCIERGE_RATE_LIMIT',
   'CONCIERGE_RATE_LIMIT_WINDOW',
   'CONCIERGE_PRODUCT_FAQS',
+  'CONCIERGE_SECRET',
   'ALHENA_API_KEY',
   'ALHENA_BASE_URL',
   'GLEEN_API_KEY',
@@ -59,6 +61,8 @@ export interface ProxyConfig {
   productFaqs: 'provider' | 'local' | 'off';
   /** Settings of the chosen vendor, checked. */
   vendor: Record<string, string | undefined>;
+  /** Key of the thread tokens; every instance needs the same. */
+  secret: string | undefined;
 }
 
 /** Picks the Concierge variables out of an environment (`process.env` by default). */
@@ -145,9 +149,14 @@ export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): Proxy
   if (productFaqs === 'provider' && !ownFaqs) {
     throw new ConfigError('CONCIERGE_PRODUCT_FAQS', `${provider} has no product FAQs; use local or off.`);
   }
+  const secret = env.CONCIERGE_SECRET;
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError('CONCIERGE_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 32).`);
+  }
   return {
     provider,
     kbDir: resolve(cwd, env.CONCIERGE_KB_DIR ?? 'knowledge-base'),
+    secret,
     allowedOrigins,
     timeoutMs: positive('CONCIERGE_UPSTREAM_TIMEOUT_MS', 30_000),
     rateLimit: limit === 0 ? false : { limit, windowSeconds: positive('CONCIERGE_RATE_LIMIT_WINDOW', 60) },
@@ -182,10 +191,17 @@ export async function providerFromConfig(config: ProxyConfig, options: { fetch?:
 export function handlerOptionsFromConfig(
   config: ProxyConfig,
   options: { fetch?: typeof fetch; log?: (line: string) => void } = {},
-): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs'> {
+): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs' | 'secret'> {
   const provider = providerFromConfig(config, options);
+  if (!config.secret) {
+    (options.log ?? console.warn)(
+      '[concierge] CONCIERGE_SECRET is not set: thread tokens are signed with a random key of this process, so shoppers ' +
+        'lose access to their threads after a restart and on other instances. Set CONCIERGE_SECRET to the same value everywhere.',
+    );
+  }
   return {
     provider,
+    secret: config.secret,
     allowedOrigins: config.allowedOrigins,
     rateLimit: config.rateLimit,
     productFaqs: config.productFaqs === 'off' ? null : config.productFaqs === 'local' ? localProductFaqs(config.kbDir) : undefined,

@@ -41,7 +41,7 @@ export function createCors(allowedOrigins: readonly string[]) {
           ...this.headers(request),
           allow: methods,
           'access-control-allow-methods': methods,
-          'access-control-allow-headers': 'content-type, accept, authorization, idempotency-key, last-event-id',
+          'access-control-allow-headers': 'content-type, accept, authorization, idempotency-key, last-event-id, concierge-thread-token',
           'access-control-max-age': '600',
         },
       });

@@ -88,14 +88,16 @@ describe('POST /messages', () => {
   it('keeps the thread: a follow-up continues it and the history holds both turns', async () => {
     const first = (await (await post({ message: 'How long do refunds take?', stream: false })).json()) as {
       threadId: string;
+      threadToken: string;
     };
+    const owner = { 'concierge-thread-token': first.threadToken };
     const second = (await (
-      await post({ message: 'And how long does express shipping take?', threadId: first.threadId, stream: false })
+      await post({ message: 'And how long does express shipping take?', threadId: first.threadId, stream: false }, owner)
     ).json()) as { threadId: string; text: string };
     expect(second.threadId).toBe(first.threadId);
     expect(second.text).toContain('1–2 days');
 
-    const history = await fetch(`${base}/threads/${first.threadId}`);
+    const history = await fetch(`${base}/threads/${first.threadId}`, { headers: owner });
     expect(history.status).toBe(200);
     const body = (await history.json()) as { messages: { role: string; text: string }[] };
     expect(body.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
@@ -136,14 +138,15 @@ describe('POST /messages', () => {
   });
 
   it('accepts every valid optional field', async () => {
+    const first = (await (await post({ message: 'Refunds?', stream: false })).json()) as { threadId: string; threadToken: string };
     const response = await post({
       message: 'Refunds?',
-      threadId: 'thread_1.a:b-c',
+      threadId: first.threadId,
       locale: 'fr-CA',
       pageUrl: 'https://shop.example/products/skillet',
       metadata: { plan: 'gold', visits: 3, member: true, note: null },
       stream: false,
-    });
+    }, { 'concierge-thread-token': first.threadToken });
     expect(response.status).toBe(200);
   });
 
@@ -207,12 +210,15 @@ describe('stopping', () => {
     const reader = response.body!.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     const threadId = /"threadId":"([^"]+)"/.exec(first)![1]!;
+    const threadToken = /"threadToken":"([^"]+)"/.exec(first)![1]!;
     await reader.read();
     await reader.cancel();
     controller.abort();
     await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const history = await handler(new Request(`http://shop.example/api/concierge/threads/${threadId}`));
+    const history = await handler(
+      new Request(`http://shop.example/api/concierge/threads/${threadId}`, { headers: { 'concierge-thread-token': threadToken } }),
+    );
     const body = (await history.json()) as { messages: { role: string; interrupted?: boolean; text: string }[] };
     expect(body.messages).toHaveLength(2);
     expect(body.messages[1]).toMatchObject({ role: 'assistant', interrupted: true });
@@ -239,6 +245,57 @@ describe('hostile input', () => {
       else await response.body?.cancel();
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect([...statuses].sort()).toEqual([200, 400]);
+    expect([...statuses].sort()).toEqual([200, 400, 404]);
+  });
+});
+
+describe('threads belong to the browser that started them', () => {
+  async function start(message = 'How long do refunds take?') {
+    return (await (await post({ message, stream: false })).json()) as { threadId: string; threadToken: string };
+  }
+
+  it('issues a token with the first reply, in the stream and in JSON', async () => {
+    const events = parseSse(await (await post({ message: 'Refunds?' }, { accept: 'text/event-stream' })).text());
+    const start = events[0]!.data;
+    const done = events.at(-1)!.data;
+    expect(start.threadToken).toMatch(/^[\w-]{43}$/);
+    expect(done).toMatchObject({ threadId: start.threadId, threadToken: start.threadToken });
+    const json = (await (await post({ message: 'Refunds?', stream: false })).json()) as { threadToken: string };
+    expect(json.threadToken).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('another client can neither read nor continue a thread, and learns nothing more than for an unknown id', async () => {
+    const mine = await start();
+    const theirs = await start('Do you ship to Canada?');
+    const unknown = await fetch(`${base}/threads/never-issued-1`);
+    const unknownBody = await expectError(unknown, 404, 'not_found');
+    const attempts: Record<string, string>[] = [{}, { 'concierge-thread-token': 'forged' }, { 'concierge-thread-token': theirs.threadToken }];
+    for (const headers of attempts) {
+      const read = await expectError(await fetch(`${base}/threads/${mine.threadId}`, { headers }), 404, 'not_found');
+      expect(read).toEqual(unknownBody);
+      await expectError(await post({ message: 'And my order number?', threadId: mine.threadId, stream: false }, headers), 404, 'not_found');
+    }
+    // The owner still can, and the other client's attempts left nothing in the thread.
+    const history = await fetch(`${base}/threads/${mine.threadId}`, { headers: { 'concierge-thread-token': mine.threadToken } });
+    expect(((await history.json()) as { messages: unknown[] }).messages).toHaveLength(2);
+  });
+
+  it('refuses a thread id the proxy never issued', async () => {
+    await expectError(await post({ message: 'Hi', threadId: 'chosen-by-attacker-1', stream: false }), 404, 'not_found');
+  });
+
+  it('tokens hold across instances that share the secret, and only those', async () => {
+    const provider = createLocalProvider({ dir: KB_DIR, chunkDelayMs: 0 });
+    const secret = 's'.repeat(40);
+    const [one, two, other] = [secret, secret, 'o'.repeat(40)].map((key) => createConciergeHandler({ provider, secret: key }));
+    const request = (threadId?: string, token?: string) =>
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { 'concierge-thread-token': token } : {}) },
+        body: JSON.stringify({ message: 'Refunds?', stream: false, ...(threadId ? { threadId } : {}) }),
+      });
+    const first = (await (await one!(request())).json()) as { threadId: string; threadToken: string };
+    expect((await two!(request(first.threadId, first.threadToken))).status).toBe(200);
+    expect((await other!(request(first.threadId, first.threadToken))).status).toBe(404);
   });
 });

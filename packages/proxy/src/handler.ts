@@ -1,6 +1,7 @@
 import {
   encodeStreamEvent,
   LIMITS,
+  THREAD_TOKEN_HEADER,
   type SendMessageRequest,
   type SendMessageResponse,
   type Source,
@@ -14,6 +15,7 @@ import { parseSendMessage, threadIdSchema } from './schema';
 import { createMemoryTranscriptStore, type TranscriptStore } from './transcripts';
 import { createCors } from './cors';
 import { clientAddress, createRateLimiter, type RateLimitOptions } from './rate-limit';
+import { createThreadTokens } from './thread-tokens';
 
 export interface ConciergeHandlerOptions {
   /** The answering backend, e.g. `await createLocalProvider({ dir })`. */
@@ -36,6 +38,11 @@ export interface ConciergeHandlerOptions {
   productFaqs?: ProductFaqsSource | null;
   /** How long ready and not-available FAQ answers are kept, in seconds. @default 86400 */
   productFaqsCacheSeconds?: number;
+  /**
+   * Key of the thread tokens (`CONCIERGE_SECRET`); every instance must have the same.
+   * @default a random key of this process: tokens stop working after a restart and on other instances
+   */
+  secret?: string;
 }
 
 /** A Web-standard request handler; every adapter wraps one of these. */
@@ -56,13 +63,20 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   const cors = createCors(options.allowedOrigins ?? []);
   const limiter = options.rateLimit === false ? null : createRateLimiter(options.rateLimit);
   const clientKey = options.clientKey ?? clientAddress;
+  const tokens = createThreadTokens(options.secret);
+  // An unknown thread and someone else's thread look the same, so ids cannot be probed.
+  const assertOwner = async (request: Request, threadId: string) => {
+    if (!(await tokens.verify(threadId, request.headers.get(THREAD_TOKEN_HEADER)))) {
+      throw new HttpError(404, 'not_found', 'No thread has that id.');
+    }
+  };
   const providerPromise = Promise.resolve(options.provider);
   // An unhandled rejection would crash the server; the failure is reported per request.
   providerPromise.catch(() => {});
 
   const routes: Record<string, Partial<Record<string, (request: Request, parameter: string) => Promise<Response>>>> = {
     messages: { POST: (request) => sendMessage(request) },
-    threads: { GET: (request, threadId) => getThread(threadId, request.signal) },
+    threads: { GET: (request, threadId) => getThread(request, threadId) },
     health: { GET: async () => Response.json({ ok: true, provider: (await providerPromise).name }) },
     'product-faqs': {
       GET: createProductFaqsRoute({
@@ -77,6 +91,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     const body = parseSendMessage(await readJson(request, maxBodyBytes));
     const provider = await providerPromise;
     const continuing = body.newConversation ? undefined : body.threadId;
+    if (continuing) await assertOwner(request, continuing);
     const provisional = { threadId: continuing ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
     const keepsTranscripts = !provider.history;
     const history = continuing && keepsTranscripts ? ((await transcripts.get(continuing)) ?? []) : [];
@@ -133,7 +148,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     };
 
     async function* run(): AsyncGenerator<StreamEvent> {
-      yield { type: 'start', ...provisional };
+      yield { type: 'start', ...provisional, threadToken: await tokens.issue(provisional.threadId) };
       try {
         for (let next = first; !next.done; next = await events.next()) {
           const event = next.value;
@@ -155,6 +170,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
         yield {
           type: 'done',
           ...ids(),
+          threadToken: await tokens.issue(ids().threadId),
           ...(confidence === undefined ? {} : { confidence }),
           ...(raw === undefined ? {} : { raw }),
         };
@@ -167,7 +183,12 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     if (!wantsStream(request, body)) {
       for await (const event of run()) void event;
       const { confidence, raw } = reply.done ?? {};
-      const json: SendMessageResponse = { ...ids(), text: reply.text, sources: reply.sources };
+      const json: SendMessageResponse = {
+        ...ids(),
+        threadToken: await tokens.issue(ids().threadId),
+        text: reply.text,
+        sources: reply.sources,
+      };
       if (confidence !== undefined) json.confidence = confidence;
       if (raw !== undefined) json.raw = raw;
       return Response.json(json);
@@ -181,12 +202,15 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     });
   }
 
-  async function getThread(threadId: string, signal: AbortSignal): Promise<Response> {
+  async function getThread(request: Request, threadId: string): Promise<Response> {
     if (!threadIdSchema.safeParse(threadId).success) {
       throw new HttpError(400, 'invalid_request', 'threadId must be 1–128 letters, digits, ".", "_", ":" or "-".', {
         field: 'threadId',
       });
     }
+    // Checked before anything is read, so a vendor is never asked for a conversation the caller does not own.
+    await assertOwner(request, threadId);
+    const { signal } = request;
     const provider = await providerPromise;
     const history = provider.history
       ? await provider.history(threadId, signal)

@@ -18,9 +18,10 @@ describe('createNextRouteHandlers', () => {
         body: JSON.stringify({ message: 'How long do refunds take?', stream: false }),
       }),
     );
-    const reply = (await response.json()) as { text: string; threadId: string };
+    const reply = (await response.json()) as { text: string; threadId: string; threadToken: string };
     expect(reply.text).toContain('5 business days');
-    const history = await GET(new Request(`http://shop.example/api/concierge/threads/${reply.threadId}`));
+    const owner = { headers: { 'concierge-thread-token': reply.threadToken } };
+    const history = await GET(new Request(`http://shop.example/api/concierge/threads/${reply.threadId}`, owner));
     expect(history.status).toBe(200);
   });
 

@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConciergeHandler } from '../handler';
 import { createGleenProvider } from '../gleen/gleen-provider';
+import { createThreadTokens } from '../thread-tokens';
 import { createAlhenaProvider } from './alhena-provider';
+
+const SECRET = 'a-secret-shared-by-every-instance-0123456789';
+const tokens = createThreadTokens(SECRET);
 
 /** A fake Alhena speaking exactly the shapes of CONTRACTS.md, on loopback. */
 let respond: (request: IncomingMessage, body: Record<string, unknown>, response: ServerResponse) => void;
@@ -43,14 +47,14 @@ function proxy(options: { timeoutMs?: number } = {}) {
     log: (line) => logs.push(line),
     ...options,
   });
-  return createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+  return createConciergeHandler({ provider, rateLimit: false, onError: () => {}, secret: SECRET });
 }
 
-function send(handler: ReturnType<typeof proxy>, body: Record<string, unknown>) {
+function send(handler: ReturnType<typeof proxy>, body: Record<string, unknown>, threadToken?: string) {
   return handler(
     new Request('http://shop.example/api/concierge/messages', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(threadToken ? { 'concierge-thread-token': threadToken } : {}) },
       body: JSON.stringify({ stream: false, ...body }),
     }),
   );
@@ -72,7 +76,7 @@ describe('Alhena', () => {
       pageUrl: 'https://shop.example/p/1',
       locale: 'fr',
       metadata: { tier: 'gold', _customer_id: 'c-77' },
-    });
+    }, await tokens.issue('802299'));
     expect(reply.status).toBe(200);
     const body = (await reply.json()) as Record<string, unknown>;
     expect(received[0]).toEqual({
@@ -158,13 +162,36 @@ describe('Alhena', () => {
   it('keeps transcripts itself, so history works', async () => {
     respond = (_request, _body, response) => json(response, 200, { thread_id: 'h1', response: 'Hi there.' });
     const handler = proxy();
-    await send(handler, { message: 'Hello' });
-    const history = (await (await handler(new Request('http://shop.example/api/concierge/threads/h1'))).json()) as {
+    const { threadToken } = (await (await send(handler, { message: 'Hello' })).json()) as { threadToken: string };
+    const owner = { headers: { 'concierge-thread-token': threadToken } };
+    const history = (await (await handler(new Request('http://shop.example/api/concierge/threads/h1', owner))).json()) as {
       messages: { role: string; text: string }[];
     };
     expect(history.messages.map((message) => [message.role, message.text])).toEqual([
       ['user', 'Hello'],
       ['assistant', 'Hi there.'],
+    ]);
+  });
+});
+
+describe('Alhena thread ids belong to their browser', () => {
+  it('a numeric thread id cannot be continued or read without its token, and Alhena is never asked', async () => {
+    respond = (_request, _body, response) => json(response, 200, { thread_id: 802400, response: 'Your order ships today.' });
+    const handler = proxy();
+    const mine = (await (await send(handler, { message: 'Where is order 1234?' })).json()) as { threadId: string; threadToken: string };
+    expect(mine.threadId).toBe('802400');
+    received.length = 0;
+    for (const threadId of ['802400', '802399', '802401']) {
+      expect((await send(handler, { message: 'And the address?', threadId })).status).toBe(404);
+      expect((await handler(new Request(`http://shop.example/api/concierge/threads/${threadId}`))).status).toBe(404);
+    }
+    expect(received).toEqual([]);
+    const history = await handler(
+      new Request('http://shop.example/api/concierge/threads/802400', { headers: { 'concierge-thread-token': mine.threadToken } }),
+    );
+    expect(((await history.json()) as { messages: { text: string }[] }).messages.map((message) => message.text)).toEqual([
+      'Where is order 1234?',
+      'Your order ships today.',
     ]);
   });
 });

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConciergeHandler } from '../handler';
+import { createThreadTokens } from '../thread-tokens';
+
+const SECRET = 'a-secret-shared-by-every-instance-0123456789';
 import { createAlonChatProvider } from './alonchat-provider';
 
 /** A fake AlonChat speaking exactly the shapes of CONTRACTS.md, on loopback. */
@@ -43,14 +46,17 @@ function proxy(stream = true) {
     stream,
     log: (line) => logs.push(line),
   });
-  return createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+  return createConciergeHandler({ provider, rateLimit: false, onError: () => {}, secret: SECRET });
 }
 
-function post(handler: ReturnType<typeof proxy>, body: Record<string, unknown>, stream = true) {
+/** Posts as the browser that owns `body.threadId`, if any. */
+async function post(handler: ReturnType<typeof proxy>, body: Record<string, unknown>, stream = true) {
+  const owner: Record<string, string> =
+    typeof body.threadId === 'string' ? { 'concierge-thread-token': await createThreadTokens(SECRET).issue(body.threadId) } : {};
   return handler(
     new Request('http://shop.example/api/concierge/messages', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' },
+      headers: { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', ...owner },
       body: JSON.stringify(body),
     }),
   );
@@ -142,6 +148,7 @@ describe('AlonChat', () => {
       sources: [{ title: 'Catalog', relevance: 0.7 }],
       confidence: 0.87,
       raw: { model: 'gpt-5.2', credits_used: 5 },
+      threadToken: await createThreadTokens(SECRET).issue('conv_1'),
     });
   });
 
@@ -185,7 +192,14 @@ describe('AlonChat', () => {
       } else json(response, 404, { error: { code: 'not_found', message: 'No conversation' } });
     };
     const handler = proxy();
-    const history = await handler(new Request('http://shop.example/api/concierge/threads/conv_abc123'));
+    // Another browser, or one guessing ids: 404, and AlonChat is never asked with the store's key.
+    expect((await handler(new Request('http://shop.example/api/concierge/threads/conv_abc123'))).status).toBe(404);
+    const forged = { headers: { 'concierge-thread-token': await createThreadTokens('another-secret-0123456789-0123456789').issue('conv_abc123') } };
+    expect((await handler(new Request('http://shop.example/api/concierge/threads/conv_abc123', forged))).status).toBe(404);
+    expect(received).toEqual([]);
+
+    const owner = { headers: { 'concierge-thread-token': await createThreadTokens(SECRET).issue('conv_abc123') } };
+    const history = await handler(new Request('http://shop.example/api/concierge/threads/conv_abc123', owner));
     expect(await history.json()).toEqual({
       threadId: 'conv_abc123',
       messages: [
@@ -194,6 +208,7 @@ describe('AlonChat', () => {
       ],
     });
     expect(received[0]).toMatchObject({ method: 'GET', authorization: 'Bearer sk_alon_secret' });
-    expect((await handler(new Request('http://shop.example/api/concierge/threads/conv_missing'))).status).toBe(404);
+    const missing = { headers: { 'concierge-thread-token': await createThreadTokens(SECRET).issue('conv_missing') } };
+    expect((await handler(new Request('http://shop.example/api/concierge/threads/conv_missing', missing))).status).toBe(404);
   });
 });

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConciergeHandler } from '../handler';
+import { createThreadTokens } from '../thread-tokens';
+
+const SECRET = 'a-secret-shared-by-every-instance-0123456789';
 import { createHaniaProvider } from './hania-provider';
 
 /** A fake Hania speaking exactly the shapes of CONTRACTS.md, on loopback. */
@@ -39,14 +42,17 @@ function sse(response: ServerResponse, frames: string[]) {
 
 function proxy(stream = true) {
   const provider = createHaniaProvider({ apiKey: 'hania_sk_secret', botId: BOT, baseUrl: vendorUrl, stream, log: (line) => logs.push(line) });
-  return createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+  return createConciergeHandler({ provider, rateLimit: false, onError: () => {}, secret: SECRET });
 }
 
-function post(handler: ReturnType<typeof proxy>, body: Record<string, unknown>) {
+/** Posts as the browser that owns `body.threadId`, if any. */
+async function post(handler: ReturnType<typeof proxy>, body: Record<string, unknown>) {
+  const owner: Record<string, string> =
+    typeof body.threadId === 'string' ? { 'concierge-thread-token': await createThreadTokens(SECRET).issue(body.threadId) } : {};
   return handler(
     new Request('http://shop.example/api/concierge/messages', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...owner },
       body: JSON.stringify(body),
     }),
   );

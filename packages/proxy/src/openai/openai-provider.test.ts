@@ -72,16 +72,16 @@ describe('OpenAI-compatible provider', () => {
       response.end([chunk('Sure.', 'stop'), 'data: [DONE]\n\n'].join(''));
     };
     const handler = await proxy();
-    const send = (message: string, threadId?: string) =>
+    const send = (message: string, thread?: { threadId: string; threadToken: string }) =>
       handler(
         new Request('http://shop.example/api/concierge/messages', {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ message, threadId, stream: false }),
+          headers: { 'content-type': 'application/json', ...(thread ? { 'concierge-thread-token': thread.threadToken } : {}) },
+          body: JSON.stringify({ message, threadId: thread?.threadId, stream: false }),
         }),
-      ).then((response) => response.json() as Promise<{ threadId: string }>);
+      ).then((response) => response.json() as Promise<{ threadId: string; threadToken: string }>);
     const first = await send('Tell me about express shipping');
-    await send('How fast is it?', first.threadId);
+    await send('How fast is it?', first);
     const messages = received[1]!.body.messages as { role: string; content: string }[];
     expect(messages.slice(1).map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
     expect(received[1]!.authorization).toBeUndefined();
