@@ -9,11 +9,12 @@ const USAGE = `Usage: concierge-proxy [--port N] [--provider NAME] [--kb-dir DIR
   --provider    CONCIERGE_PROVIDER    local, alhena, gleen, alonchat, hania or openai (default local)
   --kb-dir      CONCIERGE_KB_DIR      knowledge base folder for local and openai (default ./knowledge-base)
   --base-path                         path the routes live under (default /api/concierge)
-  --trust-proxy CONCIERGE_TRUST_PROXY take the client address from X-Forwarded-For (behind a reverse proxy)
+  --trust-proxy CONCIERGE_TRUST_PROXY trust one reverse proxy in front (the variable takes the number of proxies)
 
 Vendor settings come from the environment: ALHENA_API_KEY, GLEEN_API_KEY, ALONCHAT_API_KEY,
 ALONCHAT_AGENT_ID, HANIA_API_KEY, HANIA_BOT_ID, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL,
 *_BASE_URL, CONCIERGE_ALLOWED_ORIGINS, CONCIERGE_UPSTREAM_TIMEOUT_MS, CONCIERGE_RATE_LIMIT(_WINDOW),
+CONCIERGE_THREAD_RATE_LIMIT, CONCIERGE_DAILY_MESSAGE_LIMIT,
 CONCIERGE_SECRET (the key of thread tokens; the same on every instance).
 Flags win over environment variables.`;
 
@@ -40,13 +41,13 @@ async function main(): Promise<void> {
   const env = environment();
   if (values.provider) env.CONCIERGE_PROVIDER = values.provider;
   if (values['kb-dir']) env.CONCIERGE_KB_DIR = values['kb-dir'];
+  if (values['trust-proxy']) env.CONCIERGE_TRUST_PROXY = '1';
   const config = resolveConfig(env);
   const options = handlerOptionsFromConfig(config);
   const provider = await options.provider;
   const basePath = values['base-path'] ?? '/api/concierge';
   const handler = createConciergeHandler({ ...options, provider, basePath });
-  const trustProxy = values['trust-proxy'] ?? process.env.CONCIERGE_TRUST_PROXY === '1';
-  const server = createNodeServer(handler, { trustProxy });
+  const server = createNodeServer(handler);
   server.listen(port, () => {
     const address = server.address();
     const actual = typeof address === 'object' && address ? address.port : port;

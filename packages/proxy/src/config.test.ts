@@ -23,10 +23,22 @@ describe('resolveConfig', () => {
       kbDir: '/srv/shop/knowledge-base',
       allowedOrigins: [],
       timeoutMs: 30_000,
-      rateLimit: { limit: 30, windowSeconds: 60 },
+      rateLimit: { limit: 30, windowSeconds: 60, threadLimit: 20, dailyLimit: false },
+      trustProxy: 0,
       productFaqs: 'provider',
       vendor: {},
       secret: undefined,
+    });
+  });
+
+  it('reads the trusted proxies, the per-thread limit and the daily cap', () => {
+    expect(resolveConfig({ CONCIERGE_TRUST_PROXY: '2', CONCIERGE_THREAD_RATE_LIMIT: '5', CONCIERGE_DAILY_MESSAGE_LIMIT: '1000' })).toMatchObject({
+      trustProxy: 2,
+      rateLimit: { limit: 30, windowSeconds: 60, threadLimit: 5, dailyLimit: 1000 },
+    });
+    expect(resolveConfig({ CONCIERGE_TRUST_PROXY: 'true', CONCIERGE_THREAD_RATE_LIMIT: '0' })).toMatchObject({
+      trustProxy: 1,
+      rateLimit: { threadLimit: false },
     });
   });
 
@@ -56,6 +68,9 @@ describe('resolveConfig', () => {
     [{ CONCIERGE_RATE_LIMIT: '-5' }, 'CONCIERGE_RATE_LIMIT', /positive whole number/],
     [{ CONCIERGE_PRODUCT_FAQS: 'sometimes' }, 'CONCIERGE_PRODUCT_FAQS', /provider, local or off/],
     [{ CONCIERGE_SECRET: 'short' }, 'CONCIERGE_SECRET', /at least 32 characters/],
+    [{ CONCIERGE_TRUST_PROXY: 'yes' }, 'CONCIERGE_TRUST_PROXY', /number of trusted proxies/],
+    [{ CONCIERGE_DAILY_MESSAGE_LIMIT: 'lots' }, 'CONCIERGE_DAILY_MESSAGE_LIMIT', /positive whole number/],
+    [{ CONCIERGE_THREAD_RATE_LIMIT: '-1' }, 'CONCIERGE_THREAD_RATE_LIMIT', /positive whole number/],
     [{ CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: BOT, CONCIERGE_PRODUCT_FAQS: 'provider' }, 'CONCIERGE_PRODUCT_FAQS', /hania has no product FAQs/],
   ])('fails fast naming the variable (%#)', (env, variable, message) => {
     const error = failure(env);

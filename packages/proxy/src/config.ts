@@ -33,6 +33,9 @@ export const VARIABLES = [
   'CONCIERGE_UPSTREAM_TIMEOUT_MS',
   'CONCIERGE_RATE_LIMIT',
   'CONCIERGE_RATE_LIMIT_WINDOW',
+  'CONCIERGE_THREAD_RATE_LIMIT',
+  'CONCIERGE_DAILY_MESSAGE_LIMIT',
+  'CONCIERGE_TRUST_PROXY',
   'CONCIERGE_PRODUCT_FAQS',
   'CONCIERGE_SECRET',
   'ALHENA_API_KEY',
@@ -56,7 +59,9 @@ export interface ProxyConfig {
   kbDir: string;
   allowedOrigins: string[];
   timeoutMs: number;
-  rateLimit: { limit: number; windowSeconds: number } | false;
+  rateLimit: { limit: number; windowSeconds: number; threadLimit: number | false; dailyLimit: number | false } | false;
+  /** Reverse proxies in front that are trusted to append to `X-Forwarded-For`. */
+  trustProxy: number;
   /** Where product FAQs come from: the provider's own API, the local generator, or nowhere. */
   productFaqs: 'provider' | 'local' | 'off';
   /** Settings of the chosen vendor, checked. */
@@ -139,6 +144,13 @@ export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): Proxy
     }
   }
   const limit = env.CONCIERGE_RATE_LIMIT === '0' ? 0 : positive('CONCIERGE_RATE_LIMIT', 30);
+  const threadLimit = env.CONCIERGE_THREAD_RATE_LIMIT === '0' ? false : positive('CONCIERGE_THREAD_RATE_LIMIT', 20);
+  const dailyLimit = env.CONCIERGE_DAILY_MESSAGE_LIMIT === undefined ? false : positive('CONCIERGE_DAILY_MESSAGE_LIMIT', 1);
+  const trust = (env.CONCIERGE_TRUST_PROXY ?? '0').toLowerCase();
+  const trustProxy = trust === 'true' ? 1 : trust === 'false' ? 0 : Number(trust);
+  if (!Number.isInteger(trustProxy) || trustProxy < 0 || trustProxy > 10) {
+    throw new ConfigError('CONCIERGE_TRUST_PROXY', `"${env.CONCIERGE_TRUST_PROXY}" must be the number of trusted proxies in front (0 to 10).`);
+  }
   // Alhena, Gleen and the local provider have product FAQs; OpenAI uses the local generator on the
   // same knowledge base; AlonChat and Hania have none unless told to use the local generator.
   const ownFaqs = provider === 'alhena' || provider === 'gleen' || provider === 'local';
@@ -159,7 +171,8 @@ export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): Proxy
     secret,
     allowedOrigins,
     timeoutMs: positive('CONCIERGE_UPSTREAM_TIMEOUT_MS', 30_000),
-    rateLimit: limit === 0 ? false : { limit, windowSeconds: positive('CONCIERGE_RATE_LIMIT_WINDOW', 60) },
+    rateLimit: limit === 0 ? false : { limit, windowSeconds: positive('CONCIERGE_RATE_LIMIT_WINDOW', 60), threadLimit, dailyLimit },
+    trustProxy,
     productFaqs,
     vendor,
   };
@@ -191,7 +204,7 @@ export async function providerFromConfig(config: ProxyConfig, options: { fetch?:
 export function handlerOptionsFromConfig(
   config: ProxyConfig,
   options: { fetch?: typeof fetch; log?: (line: string) => void } = {},
-): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs' | 'secret'> {
+): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs' | 'secret' | 'trustProxy'> {
   const provider = providerFromConfig(config, options);
   if (!config.secret) {
     (options.log ?? console.warn)(
@@ -202,6 +215,7 @@ export function handlerOptionsFromConfig(
   return {
     provider,
     secret: config.secret,
+    trustProxy: config.trustProxy,
     allowedOrigins: config.allowedOrigins,
     rateLimit: config.rateLimit,
     productFaqs: config.productFaqs === 'off' ? null : config.productFaqs === 'local' ? localProductFaqs(config.kbDir) : undefined,

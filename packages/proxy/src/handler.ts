@@ -14,7 +14,8 @@ import type { Provider, ProviderEvent, ProductFaqsSource } from './provider';
 import { parseSendMessage, threadIdSchema } from './schema';
 import { createMemoryTranscriptStore, type TranscriptStore } from './transcripts';
 import { createCors } from './cors';
-import { clientAddress, createRateLimiter, type RateLimitOptions } from './rate-limit';
+import { clientAddress } from './client-address';
+import { createRateLimiter, type RateLimitOptions } from './rate-limit';
 import { createThreadTokens } from './thread-tokens';
 
 export interface ConciergeHandlerOptions {
@@ -30,9 +31,14 @@ export interface ConciergeHandlerOptions {
   onError?: (error: unknown) => void;
   /** Origins of other sites allowed to call the proxy from a browser (same-origin always is). @default [] */
   allowedOrigins?: string[];
-  /** Messages per client per window, or `false` for none. @default 30 a minute */
+  /** Messages per client and per thread per window, and per day for the store; `false` for none. @default 30 and 20 a minute */
   rateLimit?: RateLimitOptions | false;
-  /** Identifies the client for rate limiting. @default the first `X-Forwarded-For` address */
+  /**
+   * Proxies in front of this one that append to `X-Forwarded-For` and are trusted to
+   * (`CONCIERGE_TRUST_PROXY`). @default 0: the client address is the socket's, never a header
+   */
+  trustProxy?: number;
+  /** Identifies the client for rate limiting. @default the address {@link clientAddress} finds */
   clientKey?: (request: Request) => string;
   /** Where product FAQs come from. @default the provider's own, or none (`not_available`) */
   productFaqs?: ProductFaqsSource | null;
@@ -62,7 +68,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   const onError = options.onError ?? ((error: unknown) => console.error('[concierge]', error));
   const cors = createCors(options.allowedOrigins ?? []);
   const limiter = options.rateLimit === false ? null : createRateLimiter(options.rateLimit);
-  const clientKey = options.clientKey ?? clientAddress;
+  const clientKey = options.clientKey ?? ((request: Request) => clientAddress(request, options.trustProxy));
   const tokens = createThreadTokens(options.secret);
   // An unknown thread and someone else's thread look the same, so ids cannot be probed.
   const assertOwner = async (request: Request, threadId: string) => {
@@ -92,6 +98,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     const provider = await providerPromise;
     const continuing = body.newConversation ? undefined : body.threadId;
     if (continuing) await assertOwner(request, continuing);
+    await limiter?.message(continuing);
     const provisional = { threadId: continuing ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
     const keepsTranscripts = !provider.history;
     const history = continuing && keepsTranscripts ? ((await transcripts.get(continuing)) ?? []) : [];
@@ -250,7 +257,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
         headers: { allow: allowed },
       });
     }
-    const limits = name === 'messages' && limiter ? limiter.take(clientKey(request)) : {};
+    const limits: Record<string, string> = name === 'messages' && limiter ? await limiter.client(clientKey(request)) : {};
     const response = await action(request, decodePathSegment(parameter));
     for (const [header, value] of Object.entries(limits)) response.headers.set(header, value);
     return response;

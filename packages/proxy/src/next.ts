@@ -20,5 +20,12 @@ export function createNextRouteHandlers(options: NextRouteOptions = {}) {
   const { kbDir, env, ...handlerOptions } = options;
   const config = resolveConfig({ ...(kbDir ? { CONCIERGE_KB_DIR: kbDir } : {}), ...env, ...environment() });
   const handler = createConciergeHandler({ ...handlerOptionsFromConfig(config), ...handlerOptions });
+  if (config.rateLimit && config.trustProxy === 0 && !handlerOptions.clientKey) {
+    // Route handlers never see the socket, and Next passes a client's own X-Forwarded-For through.
+    console.warn(
+      '[concierge] CONCIERGE_TRUST_PROXY is 0, and a Next.js route cannot see the shopper\'s address: every shopper shares ' +
+        'one rate-limit quota. Behind Vercel or a reverse proxy that appends to X-Forwarded-For, set CONCIERGE_TRUST_PROXY=1.',
+    );
+  }
   return { GET: handler, POST: handler, OPTIONS: handler, HEAD: handler };
 }

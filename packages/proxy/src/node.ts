@@ -1,22 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Duplex, Readable } from 'node:stream';
+import { recordSocketAddress } from './client-address';
 import type { ConciergeHandler } from './handler';
 
-/**
- * Adapts a Web-standard handler to Node's `http` module: the request body and the
- * response body are streamed, and a client that disconnects aborts the request.
- */
-export interface NodeAdapterOptions {
-  /**
-   * Trust `X-Forwarded-For` from a reverse proxy in front. When false the client address is the
-   * socket's, so a client cannot pick its own rate-limit bucket. @default false
-   */
-  trustProxy?: boolean;
-}
+/** Options of the Node adapter (none yet; which proxies to trust is the handler's `trustProxy`). */
+export type NodeAdapterOptions = Record<string, never>;
 
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
-export function toNodeListener(handler: ConciergeHandler, options: NodeAdapterOptions = {}) {
+/**
+ * Adapts a Web-standard handler to Node's `http` module: the request body and the response body
+ * are streamed, a client that disconnects aborts the request, and the socket's address is
+ * recorded for rate limits (headers the client sends never replace it).
+ */
+export function toNodeListener(handler: ConciergeHandler, _options: NodeAdapterOptions = {}) {
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const controller = new AbortController();
     outgoing.on('close', () => controller.abort());
@@ -25,9 +22,6 @@ export function toNodeListener(handler: ConciergeHandler, options: NodeAdapterOp
     for (const [name, value] of Object.entries(incoming.headers)) {
       if (Array.isArray(value)) for (const item of value) headers.append(name, item);
       else if (value !== undefined) headers.set(name, value);
-    }
-    if (!options.trustProxy || !headers.has('x-forwarded-for')) {
-      headers.set('x-forwarded-for', incoming.socket.remoteAddress ?? 'unknown');
     }
     const hasBody = incoming.method !== 'GET' && incoming.method !== 'HEAD';
     let response: Response;
@@ -46,6 +40,7 @@ export function toNodeListener(handler: ConciergeHandler, options: NodeAdapterOp
         // @ts-expect-error Node's fetch needs `duplex` for a streamed body; DOM types lack it.
         duplex: 'half',
       });
+      recordSocketAddress(request, incoming.socket.remoteAddress);
       response = await handler(request);
     }
     // A body refused unread (413, 415…) would leave a keep-alive client waiting: close instead.

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clientAddress, recordSocketAddress } from './client-address';
 import { createConciergeHandler } from './handler';
 import { createLocalProvider } from './local/local-provider';
+import { createNextRouteHandlers } from './next';
 import { createNodeServer } from './node';
 import type { AddressInfo } from 'node:net';
 
@@ -70,13 +72,17 @@ describe('CORS', () => {
 });
 
 describe('rate limiting', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('announces the policy and remaining quota, then answers 429 with Retry-After', async () => {
-    let now = 1_000_000;
-    const proxy = handler({ rateLimit: { limit: 2, windowSeconds: 60, now: () => now } });
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    const proxy = handler({ rateLimit: { limit: 2, windowSeconds: 60 }, trustProxy: 1 });
     const first = await proxy(post({ message: 'Refunds?', stream: false }));
     expect(first.headers.get('ratelimit-policy')).toBe('"default";q=2;w=60');
     expect(first.headers.get('ratelimit')).toBe('"default";r=1;t=60');
-    now += 15_000;
+    vi.setSystemTime(Date.now() + 15_000);
     expect((await proxy(post({ message: 'Refunds?', stream: false }))).headers.get('ratelimit')).toBe('"default";r=0;t=45');
     const limited = await proxy(post({ message: 'Refunds?', stream: false }));
     expect(limited.status).toBe(429);
@@ -86,13 +92,50 @@ describe('rate limiting', () => {
 
     // Another client has its own quota; the first one's returns with the next window.
     expect((await proxy(post({ message: 'Refunds?', stream: false }, { 'x-forwarded-for': '198.51.100.2' }))).status).toBe(200);
-    now += 45_000;
+    vi.advanceTimersByTime(45_000);
     expect((await proxy(post({ message: 'Refunds?', stream: false }))).status).toBe(200);
+  });
+
+  it('limits one thread whoever posts into it, and caps the whole store per day', async () => {
+    const proxy = handler({ rateLimit: { limit: 100, threadLimit: 2, dailyLimit: 4 }, trustProxy: 1 });
+    const first = (await (await proxy(post({ message: 'Refunds?', stream: false }))).json()) as { threadId: string; threadToken: string };
+    const into = (address: string) =>
+      proxy(post({ message: 'And shipping?', threadId: first.threadId, stream: false }, { 'x-forwarded-for': address, 'concierge-thread-token': first.threadToken }));
+    expect((await into('198.51.100.1')).status).toBe(200);
+    expect((await into('198.51.100.2')).status).toBe(200);
+    const thread = await into('198.51.100.3');
+    expect(thread.status).toBe(429);
+    expect(thread.headers.get('ratelimit-policy')).toBe('"thread";q=2;w=60');
+    // Four messages went through today (the first, two into the thread, and this one); the fifth is refused.
+    expect((await proxy(post({ message: 'Hi', stream: false }, { 'x-forwarded-for': '198.51.100.9' }))).status).toBe(200);
+    const daily = await proxy(post({ message: 'Hi', stream: false }, { 'x-forwarded-for': '198.51.100.10' }));
+    expect(daily.status).toBe(429);
+    expect(daily.headers.get('ratelimit-policy')).toBe('"daily";q=4;w=86400');
+    expect(((await daily.json()) as { error: { message: string } }).error.message).toMatch(/too many messages today/);
   });
 
   it('does not limit health checks', async () => {
     const proxy = handler({ rateLimit: { limit: 1, windowSeconds: 60 } });
     expect((await proxy(new Request('https://shop.example/api/concierge/health'))).headers.get('ratelimit')).toBeNull();
+  });
+});
+
+describe('the client address', () => {
+  const request = (forwardedFor?: string) =>
+    new Request('https://shop.example/', forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {});
+
+  it('never takes X-Forwarded-For unless proxies in front are trusted', () => {
+    expect(clientAddress(request('203.0.113.7'))).toBe('unknown');
+    const fromSocket = request('203.0.113.7');
+    recordSocketAddress(fromSocket, '192.0.2.10');
+    expect(clientAddress(fromSocket)).toBe('192.0.2.10');
+  });
+
+  it('with N trusted proxies, takes the address the outermost of them saw, ignoring what the client wrote', () => {
+    // The client claims 1.1.1.1; the trusted load balancer appended the address it really came from.
+    expect(clientAddress(request('1.1.1.1, 203.0.113.7'), 1)).toBe('203.0.113.7');
+    expect(clientAddress(request('1.1.1.1, 2.2.2.2, 203.0.113.7, 10.0.0.2'), 2)).toBe('203.0.113.7');
+    expect(clientAddress(request('203.0.113.7'), 2)).toBe('203.0.113.7');
   });
 });
 
@@ -109,9 +152,22 @@ describe('the Node adapter', () => {
       });
     try {
       expect((await send('192.0.2.1')).status).toBe(200);
-      expect((await send('192.0.2.2')).status).toBe(429);
+      for (let index = 2; index < 12; index++) expect((await send(`192.0.2.${index}`)).status).toBe(429);
     } finally {
       server.close();
     }
+  });
+});
+
+describe('the Next adapter', () => {
+  it('gives forged X-Forwarded-For addresses no fresh quota when no proxy is trusted', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { POST } = createNextRouteHandlers({ kbDir: KB_DIR, env: { CONCIERGE_RATE_LIMIT: '5' } });
+    const statuses: number[] = [];
+    for (let index = 0; index < 10; index++) {
+      statuses.push((await POST(post({ message: 'Refunds?', stream: false }, { 'x-forwarded-for': `198.51.100.${index}` }))).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429, 429, 429]);
+    expect(vi.mocked(console.warn).mock.calls.join('\n')).toContain('CONCIERGE_TRUST_PROXY is 0');
   });
 });

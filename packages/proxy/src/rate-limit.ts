@@ -1,54 +1,61 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { HttpError } from './http-error';
 
 export interface RateLimitOptions {
-  /** Requests a client may make per window. @default 30 */
+  /** Messages a client may send per window. @default 30 */
   limit?: number;
   /** Window length in seconds. @default 60 */
   windowSeconds?: number;
-  /** Clients tracked at most; the oldest windows are dropped beyond. @default 10000 */
-  maxClients?: number;
-  now?: () => number;
+  /** Messages one thread may take per window, whoever sends them; `false` for none. @default 20 */
+  threadLimit?: number | false;
+  /** Messages the whole store may send per day, to cap the vendor bill; `false` for none. @default false */
+  dailyLimit?: number | false;
 }
 
 /**
- * A fixed-window limit per client that reports itself with the IETF `RateLimit-Policy` and
- * `RateLimit` headers, and answers 429 with `Retry-After` when a client is over it.
+ * Limits on rate-limiter-flexible: per client, per thread and per day for the whole store. Each
+ * answers with the IETF `RateLimit-Policy` and `RateLimit` headers, and a 429 with `Retry-After`.
  */
 export function createRateLimiter(options: RateLimitOptions = {}) {
-  const { limit = 30, windowSeconds = 60, maxClients = 10_000, now = Date.now } = options;
-  const windows = new Map<string, { start: number; count: number }>();
-  const policy = `"default";q=${limit};w=${windowSeconds}`;
+  const { limit = 30, windowSeconds = 60, threadLimit = 20, dailyLimit = false } = options;
+  const policy = (name: string, points: number, duration: number) => ({
+    name,
+    header: `"${name}";q=${points};w=${duration}`,
+    limiter: new RateLimiterMemory({ keyPrefix: name, points, duration }),
+  });
+  const client = policy('default', limit, windowSeconds);
+  const thread = threadLimit ? policy('thread', threadLimit, windowSeconds) : null;
+  const daily = dailyLimit ? policy('daily', dailyLimit, 86_400) : null;
+
+  const take = async ({ name, header, limiter }: ReturnType<typeof policy>, key: string) => {
+    let result: RateLimiterRes;
+    let over = false;
+    try {
+      result = await limiter.consume(key);
+    } catch (thrown) {
+      if (!(thrown instanceof RateLimiterRes)) throw thrown;
+      result = thrown;
+      over = true;
+    }
+    const reset = Math.max(1, Math.ceil(result.msBeforeNext / 1000));
+    const headers = { 'ratelimit-policy': header, ratelimit: `"${name}";r=${result.remainingPoints};t=${reset}` };
+    if (over) {
+      const what = name === 'daily' ? 'The chat has had too many messages today.' : name === 'thread' ? 'Too many messages in this conversation.' : 'Too many messages.';
+      throw new HttpError(429, 'rate_limited', `${what} Try again in ${reset} seconds.`, {
+        headers: { ...headers, 'retry-after': String(reset) },
+        retryAfterSeconds: reset,
+      });
+    }
+    return headers;
+  };
 
   return {
-    /** Counts one request of `client`; returns the headers to add, or throws a 429. */
-    take(client: string): Record<string, string> {
-      const time = now();
-      let window = windows.get(client);
-      if (!window || time - window.start >= windowSeconds * 1000) {
-        windows.delete(client);
-        window = { start: time, count: 0 };
-        windows.set(client, window);
-        for (const oldest of windows.keys()) {
-          if (windows.size <= maxClients) break;
-          windows.delete(oldest);
-        }
-      }
-      window.count++;
-      const reset = Math.max(1, Math.ceil((window.start + windowSeconds * 1000 - time) / 1000));
-      const remaining = Math.max(0, limit - window.count);
-      const headers = { 'ratelimit-policy': policy, ratelimit: `"default";r=${remaining};t=${reset}` };
-      if (window.count > limit) {
-        throw new HttpError(429, 'rate_limited', `Too many messages. Try again in ${reset} seconds.`, {
-          headers: { ...headers, 'retry-after': String(reset) },
-          retryAfterSeconds: reset,
-        });
-      }
-      return headers;
+    /** Counts one message of a client; returns the headers to add, or throws a 429. */
+    client: (key: string) => take(client, key),
+    /** Counts one message into a thread and one for the store's day; throws a 429 when either is spent. */
+    async message(threadId: string | undefined): Promise<void> {
+      if (thread && threadId) await take(thread, threadId);
+      if (daily) await take(daily, 'store');
     },
   };
-}
-
-/** The client a request comes from: the first `X-Forwarded-For` address, as set by the adapter. */
-export function clientAddress(request: Request): string {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || request.headers.get('x-real-ip') || 'unknown';
 }
