@@ -28,6 +28,7 @@ describe('resolveConfig', () => {
       productFaqs: 'provider',
       vendor: {},
       secret: undefined,
+      redisUrl: undefined,
     });
   });
 
@@ -69,6 +70,7 @@ describe('resolveConfig', () => {
     [{ CONCIERGE_PRODUCT_FAQS: 'sometimes' }, 'CONCIERGE_PRODUCT_FAQS', /provider, local or off/],
     [{ CONCIERGE_SECRET: 'short' }, 'CONCIERGE_SECRET', /at least 32 characters/],
     [{ CONCIERGE_TRUST_PROXY: 'yes' }, 'CONCIERGE_TRUST_PROXY', /number of trusted proxies/],
+    [{ CONCIERGE_REDIS_URL: 'http://cache:6379' }, 'CONCIERGE_REDIS_URL', /redis:\/\/ or rediss:\/\//],
     [{ CONCIERGE_DAILY_MESSAGE_LIMIT: 'lots' }, 'CONCIERGE_DAILY_MESSAGE_LIMIT', /positive whole number/],
     [{ CONCIERGE_THREAD_RATE_LIMIT: '-1' }, 'CONCIERGE_THREAD_RATE_LIMIT', /positive whole number/],
     [{ CONCIERGE_PROVIDER: 'hania', HANIA_API_KEY: 'k', HANIA_BOT_ID: BOT, CONCIERGE_PRODUCT_FAQS: 'provider' }, 'CONCIERGE_PRODUCT_FAQS', /hania has no product FAQs/],

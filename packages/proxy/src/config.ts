@@ -7,6 +7,7 @@ import { createHaniaProvider } from './hania/hania-provider';
 import { createLocalProvider } from './local/local-provider';
 import { createOpenAIProvider } from './openai/openai-provider';
 import type { Provider, ProductFaqsSource } from './provider';
+import { createRedisStore } from './redis-store';
 import { MIN_SECRET_LENGTH } from './thread-tokens';
 
 /** Providers the proxy can run. */
@@ -38,6 +39,7 @@ export const VARIABLES = [
   'CONCIERGE_TRUST_PROXY',
   'CONCIERGE_PRODUCT_FAQS',
   'CONCIERGE_SECRET',
+  'CONCIERGE_REDIS_URL',
   'ALHENA_API_KEY',
   'ALHENA_BASE_URL',
   'GLEEN_API_KEY',
@@ -68,6 +70,8 @@ export interface ProxyConfig {
   vendor: Record<string, string | undefined>;
   /** Key of the thread tokens; every instance needs the same. */
   secret: string | undefined;
+  /** Where the proxy keeps what it remembers: this process's memory, or a Redis shared by every instance. */
+  redisUrl: string | undefined;
 }
 
 /** Picks the Concierge variables out of an environment (`process.env` by default). */
@@ -165,10 +169,15 @@ export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): Proxy
   if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError('CONCIERGE_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 32).`);
   }
+  const redisUrl = env.CONCIERGE_REDIS_URL;
+  if (redisUrl !== undefined && !(URL.canParse(redisUrl) && /^rediss?:$/.test(new URL(redisUrl).protocol))) {
+    throw new ConfigError('CONCIERGE_REDIS_URL', 'is not a redis:// or rediss:// URL.');
+  }
   return {
     provider,
     kbDir: resolve(cwd, env.CONCIERGE_KB_DIR ?? 'knowledge-base'),
     secret,
+    redisUrl,
     allowedOrigins,
     timeoutMs: positive('CONCIERGE_UPSTREAM_TIMEOUT_MS', 30_000),
     rateLimit: limit === 0 ? false : { limit, windowSeconds: positive('CONCIERGE_RATE_LIMIT_WINDOW', 60), threadLimit, dailyLimit },
@@ -204,7 +213,7 @@ export async function providerFromConfig(config: ProxyConfig, options: { fetch?:
 export function handlerOptionsFromConfig(
   config: ProxyConfig,
   options: { fetch?: typeof fetch; log?: (line: string) => void } = {},
-): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs' | 'secret' | 'trustProxy'> {
+): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs' | 'secret' | 'trustProxy' | 'store'> {
   const provider = providerFromConfig(config, options);
   if (!config.secret) {
     (options.log ?? console.warn)(
@@ -216,6 +225,7 @@ export function handlerOptionsFromConfig(
     provider,
     secret: config.secret,
     trustProxy: config.trustProxy,
+    ...(config.redisUrl ? { store: createRedisStore({ url: config.redisUrl }) } : {}),
     allowedOrigins: config.allowedOrigins,
     rateLimit: config.rateLimit,
     productFaqs: config.productFaqs === 'off' ? null : config.productFaqs === 'local' ? localProductFaqs(config.kbDir) : undefined,

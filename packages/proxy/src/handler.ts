@@ -12,7 +12,7 @@ import { HttpError } from './http-error';
 import { createProductFaqsRoute } from './product-faqs-route';
 import type { Provider, ProviderEvent, ProductFaqsSource } from './provider';
 import { parseSendMessage, threadIdSchema } from './schema';
-import { createMemoryTranscriptStore, type TranscriptStore } from './transcripts';
+import { createMemoryStore, type ProxyStore } from './store';
 import { createCors } from './cors';
 import { clientAddress } from './client-address';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
@@ -23,8 +23,13 @@ export interface ConciergeHandlerOptions {
   provider: Provider | Promise<Provider>;
   /** Path the routes live under. @default "/api/concierge" */
   basePath?: string;
-  /** Where threads are kept. @default an in-memory store */
-  transcripts?: TranscriptStore;
+  /**
+   * Everything the proxy remembers (threads, rate limits, the FAQ cache…): `createRedisStore` to
+   * share it between instances. @default a bounded store in this process's memory
+   */
+  store?: ProxyStore;
+  /** How long a thread's transcript is kept after its last message, in seconds. @default 30 days */
+  threadTtlSeconds?: number;
   /** Largest accepted request body in bytes. @default 65536 */
   maxBodyBytes?: number;
   /** Reports unexpected failures (never message text). @default console.error */
@@ -63,11 +68,12 @@ export type ConciergeHandler = (request: Request) => Promise<Response>;
  */
 export function createConciergeHandler(options: ConciergeHandlerOptions): ConciergeHandler {
   const basePath = (options.basePath ?? '/api/concierge').replace(/\/+$/, '');
-  const transcripts = options.transcripts ?? createMemoryTranscriptStore();
+  const store = options.store ?? createMemoryStore();
+  const threadTtlSeconds = options.threadTtlSeconds ?? 30 * 86_400;
   const maxBodyBytes = options.maxBodyBytes ?? LIMITS.bodyMaxBytes;
   const onError = options.onError ?? ((error: unknown) => console.error('[concierge]', error));
   const cors = createCors(options.allowedOrigins ?? []);
-  const limiter = options.rateLimit === false ? null : createRateLimiter(options.rateLimit);
+  const limiter = options.rateLimit === false ? null : createRateLimiter(store, options.rateLimit);
   const clientKey = options.clientKey ?? ((request: Request) => clientAddress(request, options.trustProxy));
   const tokens = createThreadTokens(options.secret);
   // An unknown thread and someone else's thread look the same, so ids cannot be probed.
@@ -101,7 +107,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     await limiter?.message(continuing);
     const provisional = { threadId: continuing ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
     const keepsTranscripts = !provider.history;
-    const history = continuing && keepsTranscripts ? ((await transcripts.get(continuing)) ?? []) : [];
+    const history = continuing && keepsTranscripts ? ((await store.readMessages(continuing)) ?? []) : [];
     const userMessage: ThreadMessage = {
       id: crypto.randomUUID(),
       role: 'user',
@@ -141,7 +147,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     const save = async () => {
       saved = true;
       if (!keepsTranscripts || (!reply.done && !reply.text)) return;
-      await transcripts.append(ids().threadId, [
+      await store.appendMessages(ids().threadId, [
         userMessage,
         {
           id: ids().messageId,
@@ -151,7 +157,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
           createdAt: new Date().toISOString(),
           ...(reply.done ? {} : { interrupted: true }),
         },
-      ]);
+      ], threadTtlSeconds);
     };
 
     async function* run(): AsyncGenerator<StreamEvent> {
@@ -221,7 +227,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     const provider = await providerPromise;
     const history = provider.history
       ? await provider.history(threadId, signal)
-      : await transcripts.get(threadId).then((messages) => messages && { threadId, messages });
+      : await store.readMessages(threadId).then((messages) => messages && { threadId, messages });
     if (!history) throw new HttpError(404, 'not_found', 'No thread has that id.');
     return Response.json(history);
   }

@@ -1,4 +1,3 @@
-import type { TranscriptStore } from './transcripts';
 import type {
   ProductFaqsResponse,
   SendMessageRequest,
@@ -41,7 +40,7 @@ export interface Provider {
   reply(request: ProviderRequest): AsyncIterable<ProviderEvent>;
   /**
    * A thread's history from the vendor itself. Providers without it have the proxy keep
-   * transcripts in its {@link TranscriptStore}.
+   * transcripts in its store.
    */
   history?(threadId: string, signal: AbortSignal): Promise<ThreadHistory | undefined>;
   /** Product FAQs for a page, when the provider has them. */

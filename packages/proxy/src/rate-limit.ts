@@ -1,5 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { HttpError } from './http-error';
+import type { ProxyStore } from './store';
 
 export interface RateLimitOptions {
   /** Messages a client may send per window. @default 30 */
@@ -13,15 +14,16 @@ export interface RateLimitOptions {
 }
 
 /**
- * Limits on rate-limiter-flexible: per client, per thread and per day for the whole store. Each
+ * Limits on rate-limiter-flexible, counted in the store (so on Redis every instance shares them):
+ * per client, per thread and per day for the whole store. Each
  * answers with the IETF `RateLimit-Policy` and `RateLimit` headers, and a 429 with `Retry-After`.
  */
-export function createRateLimiter(options: RateLimitOptions = {}) {
+export function createRateLimiter(store: ProxyStore, options: RateLimitOptions = {}) {
   const { limit = 30, windowSeconds = 60, threadLimit = 20, dailyLimit = false } = options;
   const policy = (name: string, points: number, duration: number) => ({
     name,
     header: `"${name}";q=${points};w=${duration}`,
-    limiter: new RateLimiterMemory({ keyPrefix: name, points, duration }),
+    limiter: store.limiter({ keyPrefix: `limit:${name}:${points}:${duration}`, points, duration }),
   });
   const client = policy('default', limit, windowSeconds);
   const thread = threadLimit ? policy('thread', threadLimit, windowSeconds) : null;

@@ -1,0 +1,139 @@
+import type { ThreadMessage } from '@concierge/core';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { createClient } from 'redis';
+import { HttpError } from './http-error';
+import type { LoggedEvent, ProxyStore } from './store';
+
+export interface RedisStoreOptions {
+  /** `redis://…` or `rediss://…` (`CONCIERGE_REDIS_URL`). */
+  url: string;
+  /** Prefix of every key, so several stores can share one Redis. @default "concierge:" */
+  prefix?: string;
+  /** Messages kept per thread. @default 200 */
+  maxMessagesPerThread?: number;
+  /** How long one command may take before the request fails with a 503. @default 2000 */
+  commandTimeoutMs?: number;
+  /** Reports connection trouble (never data). @default console.error */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The store on Redis (node-redis), shared by every instance of the proxy: threads are lists,
+ * values are strings with `EX`, locks are `SET NX`, reply logs are Streams, limits are
+ * rate-limiter-flexible's Redis limiter. When Redis is unreachable a command fails at once (no
+ * offline queue) and the request gets a 503 JSON error; the client reconnects by itself.
+ *
+ * @example
+ * const store = createRedisStore({ url: process.env.CONCIERGE_REDIS_URL! })
+ * createConciergeHandler({ provider, store })
+ */
+export function createRedisStore(options: RedisStoreOptions): ProxyStore {
+  const { prefix = 'concierge:', maxMessagesPerThread = 200, commandTimeoutMs = 2000 } = options;
+  const onError = options.onError ?? ((error: unknown) => console.error('[concierge] Redis:', error));
+  const client = createClient({
+    url: options.url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: commandTimeoutMs },
+    socket: { connectTimeout: commandTimeoutMs, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+  });
+  let lastReported = 0;
+  client.on('error', (error: unknown) => {
+    // Reconnection keeps failing while Redis is away: say so once in a while, not per attempt.
+    if (Date.now() - lastReported > 10_000) onError(error);
+    lastReported = Date.now();
+  });
+  const connecting = client.connect().catch(() => {});
+  const key = (name: string) => `${prefix}${name}`;
+
+  /** Runs a command; an unreachable Redis becomes a 503 the client may retry. */
+  const run = async <T>(command: () => Promise<T>): Promise<T> => {
+    await connecting;
+    try {
+      return await command();
+    } catch (error) {
+      onError(error);
+      throw new HttpError(503, 'upstream_unavailable', 'The chat is briefly unavailable. Please try again in a moment.', {
+        headers: { 'retry-after': '2' },
+        retryAfterSeconds: 2,
+      });
+    }
+  };
+
+  return {
+    appendMessages(threadId, messages, ttlSeconds) {
+      const name = key(`thread:${threadId}`);
+      return run(async () => {
+        await client
+          .multi()
+          .rPush(name, messages.map((message) => JSON.stringify(message)))
+          .lTrim(name, -maxMessagesPerThread, -1)
+          .expire(name, ttlSeconds)
+          .exec();
+      });
+    },
+    readMessages(threadId) {
+      return run(async () => {
+        const items = await client.lRange(key(`thread:${threadId}`), 0, -1);
+        return items.length ? items.map((item) => JSON.parse(item) as ThreadMessage) : undefined;
+      });
+    },
+    get<T>(name: string) {
+      return run(async () => {
+        const value = await client.get(key(`value:${name}`));
+        return value === null ? undefined : (JSON.parse(value) as T);
+      });
+    },
+    set(name, value, ttlSeconds) {
+      return run(async () => {
+        await client.set(key(`value:${name}`), JSON.stringify(value), { expiration: { type: 'EX', value: ttlSeconds } });
+      });
+    },
+    claim(name, value, ttlSeconds) {
+      return run(async () => {
+        const reply = await client.set(key(`value:${name}`), JSON.stringify(value), {
+          expiration: { type: 'EX', value: ttlSeconds },
+          condition: 'NX',
+        });
+        return reply !== null;
+      });
+    },
+    delete(name) {
+      return run(async () => {
+        await client.del(key(`value:${name}`));
+      });
+    },
+    appendEvent(log, data, ttlSeconds) {
+      const name = key(`log:${log}`);
+      return run(async () => {
+        const [id] = (await client.multi().xAdd(name, '*', { data }).expire(name, ttlSeconds).exec()) as unknown as [string];
+        return String(id);
+      });
+    },
+    readEvents(log, afterId) {
+      return run(async () => {
+        const entries = await client.xRange(key(`log:${log}`), afterId === null ? '-' : `(${afterId}`, '+');
+        return (entries ?? []).map((entry): LoggedEvent => ({ id: entry.id, data: String(entry.message.data) }));
+      });
+    },
+    limiter(options) {
+      const limiter = new RateLimiterRedis({
+        ...options,
+        keyPrefix: `${prefix}${options.keyPrefix}`,
+        storeClient: client,
+        useRedisPackage: true,
+        // While Redis is away, each instance counts on its own rather than refusing everyone.
+        insuranceLimiter: new RateLimiterMemory(options),
+      });
+      return {
+        async consume(name) {
+          await connecting;
+          return limiter.consume(name);
+        },
+      };
+    },
+    async close() {
+      await connecting;
+      if (client.isOpen) await client.close();
+    },
+  };
+}

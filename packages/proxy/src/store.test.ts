@@ -1,0 +1,144 @@
+import type { ThreadMessage } from '@concierge/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis } from '../test/redis-server';
+import { createRedisStore } from './redis-store';
+import { createMemoryStore, type ProxyStore } from './store';
+
+// One contract, two stores: everything the proxy remembers behaves the same in memory and on a
+// real Redis (Debian's redis-server on a loopback port), and on Redis it is shared by instances.
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+const opened: ProxyStore[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((store) => store.close()));
+  await redis?.stop();
+});
+
+interface Subject {
+  /** Two handles on one store, as two proxy instances have. */
+  pair(): [ProxyStore, ProxyStore];
+  /** Lets `seconds` pass for expiry. */
+  pass(seconds: number): Promise<void>;
+}
+
+let clock = 1_000_000;
+const memory: Subject = {
+  pair() {
+    const store = createMemoryStore({ maxMessagesPerThread: 3, now: () => clock });
+    opened.push(store);
+    return [store, store];
+  },
+  async pass(seconds) {
+    clock += seconds * 1000;
+  },
+};
+
+let prefixes = 0;
+const onRedis: Subject = {
+  pair() {
+    const prefix = `test${prefixes++}:`;
+    const stores: [ProxyStore, ProxyStore] = [
+      createRedisStore({ url: redis.url, prefix, maxMessagesPerThread: 3 }),
+      createRedisStore({ url: redis.url, prefix, maxMessagesPerThread: 3 }),
+    ];
+    opened.push(...stores);
+    return stores;
+  },
+  pass: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100)),
+};
+
+const message = (id: string): ThreadMessage => ({ id, role: 'user', text: `text ${id}`, createdAt: '2026-11-23T10:00:00.000Z' });
+
+describe.each([
+  ['in memory', memory],
+  ['on Redis', onRedis],
+])('the store %s', (_, subject) => {
+  it('keeps a thread’s last messages, readable from any instance', async () => {
+    const [one, two] = subject.pair();
+    expect(await two.readMessages('t1')).toBeUndefined();
+    await one.appendMessages('t1', [message('a'), message('b')], 60);
+    await two.appendMessages('t1', [message('c'), message('d')], 60);
+    expect((await one.readMessages('t1'))?.map((item) => item.id)).toEqual(['b', 'c', 'd']);
+    expect(await two.readMessages('t1')).toEqual([message('b'), message('c'), message('d')]);
+  });
+
+  it('stores values, and claims a key for one instance only', async () => {
+    const [one, two] = subject.pair();
+    await one.set('faq:p1', { status: 'ready', faqs: [{ id: 1 }] }, 60);
+    expect(await two.get('faq:p1')).toEqual({ status: 'ready', faqs: [{ id: 1 }] });
+    expect(await two.get('faq:none')).toBeUndefined();
+    const claims = await Promise.all([one.claim('generating:p1', 'x', 60), two.claim('generating:p1', 'y', 60), one.claim('generating:p1', 'z', 60)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await two.delete('generating:p1');
+    expect(await one.claim('generating:p1', 'again', 60)).toBe(true);
+  });
+
+  it('logs events in order and reads exactly those after a given id, from any instance', async () => {
+    const [one, two] = subject.pair();
+    const ids: string[] = [];
+    for (const data of ['start', 'delta 1', 'delta 2', 'done']) ids.push(await one.appendEvent('reply-1', data, 60));
+    expect((await two.readEvents('reply-1', null)).map((event) => event.data)).toEqual(['start', 'delta 1', 'delta 2', 'done']);
+    expect(await two.readEvents('reply-1', ids[1]!)).toEqual([
+      { id: ids[2], data: 'delta 2' },
+      { id: ids[3], data: 'done' },
+    ]);
+    expect(await one.readEvents('reply-1', ids[3]!)).toEqual([]);
+    expect(await one.readEvents('no-such-reply', null)).toEqual([]);
+  });
+
+  it('counts a rate limit once across instances', async () => {
+    const [one, two] = subject.pair();
+    const options = { keyPrefix: 'limit', points: 3, duration: 60 };
+    const limiters = [one.limiter(options), two.limiter(options), one.limiter(options)];
+    const results = await Promise.allSettled(Array.from({ length: 7 }, (_, index) => limiters[index % 3]!.consume('client-1')));
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(3);
+  });
+
+  it('lets every entry expire', async () => {
+    const [one, two] = subject.pair();
+    await one.appendMessages('short', [message('a')], 1);
+    await one.set('short', 1, 1);
+    await one.appendEvent('short', 'x', 1);
+    await one.set('long', 1, 60);
+    await subject.pass(1);
+    expect(await two.readMessages('short')).toBeUndefined();
+    expect(await two.get('short')).toBeUndefined();
+    expect(await two.readEvents('short', null)).toEqual([]);
+    expect(await two.get('long')).toBe(1);
+  });
+});
+
+describe('the Redis store when Redis goes away', () => {
+  it('fails each command at once with a 503 JSON error, and works again when Redis is back', async () => {
+    const server = await startRedis();
+    const errors: unknown[] = [];
+    const store = createRedisStore({ url: server.url, onError: (error) => errors.push(error) });
+    opened.push(store);
+    await store.set('k', 1, 60);
+    await server.stop();
+    const failure = await store.get('k').catch((error: unknown) => error);
+    expect(failure).toMatchObject({ status: 503, code: 'upstream_unavailable' });
+    const response = (failure as { toResponse(): Response }).toResponse();
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_unavailable');
+    expect(errors.length).toBeGreaterThan(0);
+
+    const back = await startRedis(server.port);
+    try {
+      let value: unknown;
+      for (let attempt = 0; attempt < 50 && value === undefined; attempt++) {
+        await store.set('k', 2, 60).catch(() => {});
+        value = await store.get('k').catch(() => undefined);
+        if (value === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(value).toBe(2);
+    } finally {
+      await back.stop();
+    }
+  }, 30_000);
+});
