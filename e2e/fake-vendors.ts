@@ -63,6 +63,14 @@ function route(request: IncomingMessage, body: Record<string, unknown>, response
       'event: delta\ndata: {"text":"send it back within 30 days."}\n\n',
       'event: done\ndata: {"conversation_id":"c9a8b7c6-1234-4def-89ab-aabbccddeeff","timestamp":"2026-11-22T10:00:00Z"}\n\n',
     ]);
+  } else if (path.startsWith('/api/v1/product-faqs?')) {
+    json(response, {
+      status: 'ready',
+      faqs: [
+        { id: 41, question: 'Is it waterproof?', answer: 'Showerproof: the waxed canvas sheds rain.' },
+        { id: 42, question: 'How does it fit?', answer: 'True to size.' },
+      ],
+    });
   } else if (path === '/v1/chat/completions') {
     const chunk = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
     sse(response, [

@@ -140,6 +140,22 @@ describe.each(VENDORS)('the storefront on $name', (vendor) => {
   });
 });
 
+describe('product FAQs from Alhena through the storefront', () => {
+  it('a product page viewed twice, and its FAQs asked by a browser, make one upstream call', async () => {
+    const storefront = await startStorefront({ ...CANARY, CONCIERGE_PROVIDER: 'alhena', ALHENA_BASE_URL: vendors.url });
+    try {
+      const before = vendors.calls.length;
+      const url = `${storefront.origin}/products/waxed-canvas-field-jacket`;
+      for (let view = 0; view < 2; view++) expect(await (await fetch(url)).text()).toContain('Is it waterproof?');
+      const api = await fetch(`${storefront.origin}/api/concierge/product-faqs?page_url=${encodeURIComponent(url)}&count=6`);
+      expect(((await api.json()) as { status: string }).status).toBe('ready');
+      expect(vendors.calls.slice(before).filter((call) => call.path.startsWith('/api/v1/product-faqs'))).toHaveLength(1);
+    } finally {
+      storefront.close();
+    }
+  });
+});
+
 describe('a vendor rate limit in the browser', () => {
   it('counts down, sends the message again by itself no sooner than Retry-After, then enables Send', async () => {
     const storefront = await startStorefront({ ...CANARY, CONCIERGE_PROVIDER: 'alhena', ALHENA_BASE_URL: vendors.url });

@@ -122,8 +122,13 @@ describe('resolveConfig', () => {
     const local = createConciergeHandler(handlerOptionsFromConfig(resolveConfig({ ...base, CONCIERGE_PRODUCT_FAQS: 'local' })));
     const ask = (handler: typeof local) => handler(new Request(`https://shop.example/api/concierge/product-faqs?page_url=${page}`));
     expect((await ask(local)).status).toBe(202);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(((await (await ask(local)).json()) as { status: string }).status).toBe('ready');
+    // Polled as the widget polls; the generation finishes within a Retry-After.
+    let status = '';
+    for (let attempt = 0; attempt < 30 && status !== 'ready'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = ((await (await ask(local)).json()) as { status: string }).status;
+    }
+    expect(status).toBe('ready');
     const off = createConciergeHandler(handlerOptionsFromConfig(resolveConfig(base)));
     expect(await (await ask(off)).json()).toEqual({ status: 'not_available', faqs: [] });
   });

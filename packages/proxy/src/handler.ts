@@ -95,6 +95,8 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
         source: async () =>
           options.productFaqs === null ? undefined : (options.productFaqs ?? (await providerPromise).productFaqs),
         cacheSeconds: options.productFaqsCacheSeconds ?? 86_400,
+        store,
+        onError,
       }),
     },
   };

@@ -92,16 +92,27 @@ describe('GET /product-faqs', () => {
     expect(calls).toHaveLength(3);
   });
 
-  it('does not cache generating, so the next request asks again', async () => {
+  it('follows a generation to the end once: others answer generating without asking, then ready from the store', async () => {
     let calls = 0;
     const handler = createConciergeHandler({
       provider: createLocalProvider({ dir: KB_DIR }),
-      productFaqs: async () => (++calls === 1 ? { status: 'generating', retryAfterSeconds: 3 } : { status: 'ready', faqs: [] }),
+      productFaqs: async () => (++calls < 3 ? { status: 'generating', retryAfterSeconds: 1 } : { status: 'ready', faqs: [] }),
     });
-    const first = await get(handler, `page_url=${encodeURIComponent(SKILLET)}`);
-    expect([first.status, first.headers.get('retry-after')]).toEqual([202, '3']);
-    expect((await get(handler, `page_url=${encodeURIComponent(SKILLET)}`)).status).toBe(200);
-    expect(calls).toBe(2);
+    const page = `page_url=${encodeURIComponent(SKILLET)}`;
+    const first = await get(handler, page);
+    expect([first.status, first.headers.get('retry-after')]).toEqual([202, '1']);
+    expect((await get(handler, page)).status).toBe(202);
+    expect(calls).toBe(1);
+    // The instance that started it asks again after Retry-After (never sooner than 200 ms) until ready.
+    let status = 202;
+    for (let attempt = 0; attempt < 40 && status === 202; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await get(handler, page)).status;
+    }
+    expect(status).toBe(200);
+    expect(calls).toBe(3);
+    expect((await get(handler, page)).status).toBe(200);
+    expect(calls).toBe(3);
   });
 });
 
@@ -125,4 +136,47 @@ describe('asking a local FAQ in the chat', () => {
     expect(body.text).toBe(care.answer);
     expect(body.confidence).toBe(1);
   });
+});
+
+describe('product FAQs shared by instances on Redis', () => {
+  it('a page viewed through three instances and a server render makes one upstream ready call', async () => {
+    const { createServer } = await import('node:http');
+    const { startRedis } = await import('../test/redis-server');
+    const { createRedisStore } = await import('./redis-store');
+    const { createAlhenaProvider } = await import('./alhena/alhena-provider');
+    const redis = await startRedis();
+    let calls = 0;
+    let ready = 0;
+    const vendor = createServer((request, response) => {
+      // Alhena generates on the first ask, then has them.
+      const body = calls++ === 0 ? { status: 'generating', retry_after_seconds: 1 } : (ready++, { status: 'ready', faqs: [{ id: 1, question: 'Q?', answer: 'A.' }] });
+      response.writeHead(body.status === 'generating' ? 202 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      void request;
+    });
+    await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(vendor.address() as import('node:net').AddressInfo).port}`;
+    const stores = Array.from({ length: 4 }, () => createRedisStore({ url: redis.url, prefix: 'faqs-test:' }));
+    const instances = stores.map((store) =>
+      createConciergeHandler({ provider: createAlhenaProvider({ apiKey: 'k', baseUrl }), store, rateLimit: false }),
+    );
+    try {
+      const page = `page_url=${encodeURIComponent('https://shop.example/products/jacket')}`;
+      const answers = await Promise.all(instances.map((instance) => get(instance, page)));
+      expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202]);
+      let statuses = [0];
+      for (let attempt = 0; attempt < 40 && !statuses.every((status) => status === 200); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        statuses = await Promise.all(instances.map(async (instance) => (await get(instance, page)).status));
+      }
+      expect(statuses).toEqual([200, 200, 200, 200]);
+      for (const instance of instances) expect(((await (await get(instance, page)).json()) as { status: string }).status).toBe('ready');
+      // One call that started the generation, one that found the FAQs ready: nothing per instance or per view.
+      expect(ready).toBe(1);
+      expect(calls).toBe(2);
+    } finally {
+      vendor.close();
+      await Promise.all(stores.map((store) => store.close()));
+      await redis.stop();
+    }
+  }, 30_000);
 });
