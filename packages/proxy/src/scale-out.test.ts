@@ -155,4 +155,46 @@ describe('three proxy instances on one Redis', () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(5);
     expect(statuses.filter((status) => status === 429)).toHaveLength(7);
   }, 30_000);
+
+  it('generate a product page’s FAQs once: started on one instance, served ready by all', async () => {
+    const page = `${base}/product-faqs?page_url=${encodeURIComponent('https://shop.example/products/cast-iron-skillet')}&count=3`;
+    const before = served.length;
+    expect((await fetch(page)).status).toBe(202);
+    let statuses = [0];
+    for (let attempt = 0; attempt < 40 && !statuses.every((status) => status === 200); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      statuses = await Promise.all([fetch(page), fetch(page), fetch(page)].map(async (response) => (await response).status));
+    }
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(new Set(served.slice(before))).toEqual(new Set([0, 1, 2]));
+    const body = (await (await fetch(page)).json()) as { status: string; faqs: { question: string }[] };
+    expect(body.status).toBe('ready');
+    expect(body.faqs.map((faq) => faq.question)).toContain('What is the Cast Iron Skillet made of?');
+  }, 30_000);
+
+  it('answer a clear 503 JSON error while Redis is away, keep running, and recover when it is back', async () => {
+    const first = (await (await post({ message: 'How long do refunds take?' }, { 'x-test-client': '203.0.113.50' })).json()) as {
+      threadId: string;
+      threadToken: string;
+    };
+    await redis.stop();
+    for (let index = 0; index < 3; index++) {
+      const reply = await post({ message: 'Do you ship to Canada?' }, { 'x-test-client': '203.0.113.51' });
+      expect(reply.status).toBe(503);
+      expect(reply.headers.get('retry-after')).toBe('2');
+      expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('upstream_unavailable');
+      const history = await fetch(`${base}/threads/${first.threadId}`, { headers: { 'concierge-thread-token': first.threadToken } });
+      expect(history.status).toBe(503);
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+    }
+    expect(instances.every(({ child }) => child.exitCode === null)).toBe(true);
+
+    redis = await startRedis(redis.port);
+    let status = 0;
+    for (let attempt = 0; attempt < 60 && status !== 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await post({ message: 'Do you ship to Canada?' }, { 'x-test-client': `203.0.113.${60 + (attempt % 30)}` })).status;
+    }
+    expect(status).toBe(200);
+  }, 60_000);
 });
