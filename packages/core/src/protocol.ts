@@ -161,6 +161,8 @@ export const LIMITS = {
   messageMaxLength: 4000,
   metadataMaxBytes: 4096,
   bodyMaxBytes: 65536,
+  /** Longest SSE event (its lines together) a parser buffers, on both sides; longer is refused, never buffered. */
+  eventMaxChars: 262144,
 } as const;
 
 /**

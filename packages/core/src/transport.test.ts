@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConciergeError } from './errors';
-import type { StreamEvent } from './protocol';
+import { encodeStreamEvent, LIMITS, type StreamEvent } from './protocol';
 import { createHttpTransport } from './transport';
 
 /** A recorded reply from the proxy, as it arrives on the wire. */
@@ -217,5 +218,62 @@ describe('createHttpTransport', () => {
       fetch: async () => Response.json({ error: { code: 'not_found', message: 'No thread.' } }, { status: 404 }),
     });
     expect((await failure(transport.getThread('nope'))).code).toBe('not_found');
+  });
+});
+
+describe('the reply parser', () => {
+  const replyEvents = fc.tuple(
+    fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 8 }),
+    fc.array(fc.record({ title: fc.string({ unit: 'grapheme', maxLength: 10 }), url: fc.constantFrom('/a', 'https://shop.example/ü') }), { maxLength: 3 }),
+  ).map(([deltas, sources]): StreamEvent[] => [
+    { type: 'start', threadId: 't', messageId: 'm' },
+    ...deltas.map((text): StreamEvent => ({ type: 'delta', text })),
+    { type: 'sources', sources },
+    { type: 'done', threadId: 't', messageId: 'm' },
+  ]);
+
+  async function parse(chunks: Uint8Array[]): Promise<StreamEvent[]> {
+    const fetch = async () =>
+      new Response(new ReadableStream({ start: (controller) => (chunks.forEach((chunk) => controller.enqueue(chunk)), controller.close()) }), {
+        headers: { 'content-type': 'text/event-stream' },
+      });
+    const events: StreamEvent[] = [];
+    for await (const event of createHttpTransport({ endpoint: '/api', fetch }).sendMessage({ message: 'Hi' })) events.push(event);
+    return events;
+  }
+
+  it('yields the same events however the bytes are split, inside UTF-8 characters and CRLF included', async () => {
+    await fc.assert(
+      fc.asyncProperty(replyEvents, fc.constantFrom('\n', '\r\n'), fc.array(fc.nat(), { maxLength: 30 }), async (events, eol, cuts) => {
+        const wire = events.map((event, index) => encodeStreamEvent(event, `m:${index}`).replaceAll('\n', eol)).join('');
+        const bytes = new TextEncoder().encode(wire);
+        const offsets = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+        const chunks = [0, ...offsets, bytes.length].slice(1).map((end, index, ends) => bytes.slice(index ? ends[index - 1] : 0, end));
+        expect(await parse(chunks.filter((chunk) => chunk.length))).toEqual(events);
+      }),
+      { numRuns: 300, seed: 1123 },
+    );
+  });
+
+  it('refuses an endless line once it passes the bound, without buffering it', async () => {
+    let pulled = 0;
+    const piece = new TextEncoder().encode('x'.repeat(16_384));
+    const fetch = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start: (controller) => controller.enqueue(new TextEncoder().encode('event: delta\ndata: ')),
+          pull: (controller) => {
+            pulled += piece.length;
+            controller.enqueue(piece);
+          },
+        }),
+        { headers: { 'content-type': 'text/event-stream' } },
+      );
+    const failure = await (async () => {
+      for await (const event of createHttpTransport({ endpoint: '/api', fetch }).sendMessage({ message: 'Hi' })) void event;
+    })().catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'upstream_malformed', message: 'An event of the reply was longer than allowed.' });
+    expect(pulled).toBeGreaterThan(LIMITS.eventMaxChars);
+    expect(pulled).toBeLessThan(LIMITS.eventMaxChars + 4 * piece.length);
   });
 });

@@ -9,7 +9,7 @@ import type {
   StreamEvent,
   ThreadHistory,
 } from './protocol';
-import { STREAM_EVENT_TYPES, THREAD_TOKEN_HEADER } from './protocol';
+import { LIMITS, STREAM_EVENT_TYPES, THREAD_TOKEN_HEADER } from './protocol';
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -120,7 +120,7 @@ async function* eventsFromStream(
 ): AsyncGenerator<StreamEvent> {
   const reader = body
     .pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>)
-    .pipeThrough(new EventSourceParserStream())
+    .pipeThrough(new EventSourceParserStream({ maxBufferSize: LIMITS.eventMaxChars }))
     .getReader();
   // Stop at once even when a custom fetch does not end the body on abort.
   const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
@@ -128,7 +128,10 @@ async function* eventsFromStream(
   try {
     for (;;) {
       const { done, value } = await reader.read().catch((thrown: unknown) => {
-        throw signal?.aborted ? ConciergeError.from(abortError(signal)) : cutOff(thrown);
+        if (signal?.aborted) throw ConciergeError.from(abortError(signal));
+        throw (thrown as { type?: string } | null)?.type === 'max-buffer-size-exceeded'
+          ? malformed('An event of the reply was longer than allowed.', thrown)
+          : cutOff(thrown);
       });
       if (done || signal?.aborted) break;
       const type = value.event as StreamEvent['type'] | undefined;

@@ -1,3 +1,4 @@
+import { LIMITS } from '@concierge/core';
 import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
 import { HttpError } from './http-error';
 
@@ -145,11 +146,13 @@ export async function* upstreamEvents(response: Response): AsyncGenerator<EventS
   if (!response.body) throw malformed();
   const reader = response.body
     .pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>)
-    .pipeThrough(new EventSourceParserStream())
+    .pipeThrough(new EventSourceParserStream({ maxBufferSize: LIMITS.eventMaxChars }))
     .getReader();
   try {
     for (;;) {
-      const { done, value } = await reader.read().catch(() => {
+      const { done, value } = await reader.read().catch((thrown: unknown) => {
+        // A line without end is refused once it passes the bound, never buffered further.
+        if ((thrown as { type?: string } | null)?.type === 'max-buffer-size-exceeded') throw malformed();
         throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
       });
       if (done) return;

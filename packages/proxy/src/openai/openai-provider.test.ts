@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LIMITS } from '@concierge/core';
 import { createConciergeHandler } from '../handler';
 import { createOpenAIProvider } from './openai-provider';
 
@@ -104,5 +105,37 @@ describe('OpenAI-compatible provider', () => {
       )
     ).text();
     expect(text).toMatch(/event: error\ndata: \{"code":"upstream_unavailable"/);
+  });
+
+  it('refuses a model that streams a line without end once it passes the bound, without buffering it', async () => {
+    let pulled = 0;
+    let cancelled = false;
+    const piece = new TextEncoder().encode('x'.repeat(16_384));
+    const fetch = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start: (controller) => controller.enqueue(new TextEncoder().encode('data: ')),
+          pull: (controller) => {
+            pulled += piece.length;
+            controller.enqueue(piece);
+          },
+          cancel: () => void (cancelled = true),
+        }),
+        { headers: { 'content-type': 'text/event-stream' } },
+      );
+    const provider = await createOpenAIProvider({ apiKey: 'k', baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR, fetch });
+    const handler = createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+    const reply = await handler(
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ message: 'Refunds?' }),
+      }),
+    );
+    expect(reply.status).toBe(502);
+    expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('upstream_malformed');
+    expect(cancelled).toBe(true);
+    expect(pulled).toBeGreaterThan(LIMITS.eventMaxChars);
+    expect(pulled).toBeLessThan(LIMITS.eventMaxChars + 4 * piece.length);
   });
 });
