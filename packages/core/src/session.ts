@@ -112,7 +112,10 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
       live = null;
     }
     const changed =
-      next.messages !== previous.messages || next.threadId !== previous.threadId || next.startNew !== previous.startNew;
+      next.messages !== previous.messages ||
+      next.threadId !== previous.threadId ||
+      next.threadToken !== previous.threadToken ||
+      next.startNew !== previous.startNew;
     // What another tab sent is already stored; everything else is written and shared.
     if (changed && restored && (event.type !== 'sync' || event.restore)) {
       writeSnapshot(storage(), storageKey, snapshotOf(next));
