@@ -36,7 +36,21 @@ export async function callUpstream(
 ): Promise<Response> {
   const log = upstreamLog(options);
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const timeout = AbortSignal.timeout(timeoutMs);
+  // The bound is on silence, not on length: until the headers, then between two chunks of the
+  // body. A long answer that keeps flowing is never cut; a vendor that stalls is, and its
+  // connection is closed.
+  const idle = new AbortController();
+  const stalled = new HttpError(504, 'upstream_timeout', 'The assistant took too long to answer. Please try again.');
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      log(`${options.vendor} sent nothing for ${timeoutMs} ms.`);
+      idle.abort(stalled);
+    }, timeoutMs);
+  };
+  init.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  arm();
   let response: Response;
   try {
     response = await (options.fetch ?? globalThis.fetch)(url, {
@@ -47,17 +61,28 @@ export async function callUpstream(
         ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: AbortSignal.any([init.signal, timeout]),
+      signal: AbortSignal.any([init.signal, idle.signal]),
     });
   } catch (error) {
-    if (timeout.aborted && !init.signal.aborted) {
-      log(`${options.vendor} did not answer within ${timeoutMs} ms.`);
-      throw new HttpError(504, 'upstream_timeout', 'The assistant took too long to answer. Please try again.');
-    }
+    clearTimeout(timer);
+    if (idle.signal.aborted && !init.signal.aborted) throw stalled;
     if (init.signal.aborted) throw error;
     log(`${options.vendor} could not be reached: ${(error as Error).message}`);
     throw unavailable();
   }
+  if (response.body) {
+    arm();
+    const watched = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          arm();
+          controller.enqueue(chunk);
+        },
+        flush: () => clearTimeout(timer),
+      }),
+    );
+    response = new Response(watched, { status: response.status, statusText: response.statusText, headers: response.headers });
+  } else clearTimeout(timer);
   if (response.ok || init.pass?.includes(response.status)) return response;
   if (response.status === 404 && init.notFoundVariable) {
     log(`${options.vendor} answered 404: check ${init.notFoundVariable}.`);
@@ -151,7 +176,8 @@ export async function* upstreamEvents(response: Response): AsyncGenerator<EventS
   try {
     for (;;) {
       const { done, value } = await reader.read().catch((thrown: unknown) => {
-        // A line without end is refused once it passes the bound, never buffered further.
+        // A stalled vendor (504), or a line without end refused once it passes the bound.
+        if (thrown instanceof HttpError) throw thrown;
         if ((thrown as { type?: string } | null)?.type === 'max-buffer-size-exceeded') throw malformed();
         throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
       });

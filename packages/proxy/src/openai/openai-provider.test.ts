@@ -138,4 +138,53 @@ describe('OpenAI-compatible provider', () => {
     expect(pulled).toBeGreaterThan(LIMITS.eventMaxChars);
     expect(pulled).toBeLessThan(LIMITS.eventMaxChars + 4 * piece.length);
   });
+
+  it('bounds silence, not length: an answer that keeps flowing past the timeout is not cut', async () => {
+    respond = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const pieces = ['One ', 'two ', 'three ', 'four ', 'five ', 'six ', 'seven.'];
+      const next = () => {
+        const piece = pieces.shift();
+        if (piece === undefined) return response.end(chunk('', 'stop') + 'data: [DONE]\n\n');
+        response.write(chunk(piece));
+        setTimeout(next, 100);
+      };
+      next();
+    };
+    const provider = await createOpenAIProvider({ apiKey: 'k', baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR, timeoutMs: 300 });
+    const handler = createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+    const reply = await handler(
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'Refunds?', stream: false }),
+      }),
+    );
+    expect(reply.status).toBe(200);
+    expect(((await reply.json()) as { text: string }).text).toBe('One two three four five six seven.');
+  });
+
+  it('a model that stalls mid-answer gives upstream_timeout after the bound, and its connection is closed', async () => {
+    let closed = false;
+    respond = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(chunk('Half an'));
+      response.on('close', () => (closed = true));
+    };
+    const provider = await createOpenAIProvider({ apiKey: 'k', baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR, timeoutMs: 300 });
+    const handler = createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+    const text = await (
+      await handler(
+        new Request('http://shop.example/api/concierge/messages', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ message: 'Refunds?' }),
+        }),
+      )
+    ).text();
+    expect(text).toContain('Half an');
+    expect(text).toMatch(/event: error\ndata: \{"code":"upstream_timeout"/);
+    for (let attempt = 0; attempt < 50 && !closed; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(true);
+  });
 });
