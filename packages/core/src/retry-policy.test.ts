@@ -27,6 +27,9 @@ describe('retryDelay', () => {
     }
     expect(retryDelay(failure(undefined, 'billing'), false, 1, {}, 0.5)).toBeNull();
     expect(retryDelay(failure(undefined, 'aborted'), false, 1, {}, 0.5)).toBeNull();
+    // A 502 that names a failure that will not pass by itself.
+    expect(retryDelay(failure(502, 'unauthorized'), false, 1, {}, 0.5)).toBeNull();
+    expect(retryDelay(failure(502, 'upstream_malformed'), false, 1, {}, 0.5)).toBeNull();
   });
 
   it('never sooner than Retry-After, and not automatically when that is longer than the cap', () => {

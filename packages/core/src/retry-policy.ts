@@ -17,7 +17,8 @@ const TRANSIENT_CODES = new Set<ErrorCode>(['network', 'rate_limited', 'upstream
 /**
  * Milliseconds to wait before the next attempt of a turn, or `null` when it must not be retried
  * automatically. Only transient failures before the reply started are retried: a network error,
- * 429, 502, 503, 504 (400, 401, 402, 403, 404, 413, 415 and 500 never are). Capped exponential
+ * 429, 502, 503, 504 (400, 401, 402, 403, 404, 413, 415 and 500 never are, nor a 502 that says the
+ * vendor rejected the key or sent a reply that could not be read). Capped exponential
  * backoff with full jitter, never sooner than the server's `Retry-After`.
  *
  * @param attempts attempts made so far, the failed one included
@@ -31,7 +32,8 @@ export function retryDelay(
   random = Math.random(),
 ): number | null {
   const { maxAttempts = 4, baseDelayMs = 1000, maxDelayMs = 30_000 } = options;
-  const transient = error.status === undefined ? TRANSIENT_CODES.has(error.code) : TRANSIENT_STATUS.has(error.status);
+  // A 502 can also carry a failure that will not pass by itself (a rejected key, a malformed reply).
+  const transient = TRANSIENT_CODES.has(error.code) && (error.status === undefined || TRANSIENT_STATUS.has(error.status));
   if (started || !transient || attempts >= maxAttempts) return null;
   const floor = (error.retryAfterSeconds ?? 0) * 1000;
   if (floor > maxDelayMs) return null;

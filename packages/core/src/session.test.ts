@@ -378,7 +378,8 @@ describe('failures and retries', () => {
     const session = createChatSession({ transport, storage: null });
     void session.send('Hi');
     await vi.advanceTimersByTimeAsync(0);
-    call(0).push(ConciergeError.fromBody({ error: { code: 'billing', message: 'x' } }, status));
+    // Even with a code that would pass by itself at 502–504, these statuses never are retried.
+    call(0).push(ConciergeError.fromBody({ error: { code: 'upstream_unavailable', message: 'x' } }, status));
     await vi.advanceTimersByTimeAsync(120_000);
     expect(calls).toHaveLength(1);
     expect(session.store.getState()).toMatchObject({ status: 'error', retrying: false });

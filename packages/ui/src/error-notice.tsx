@@ -26,7 +26,7 @@ export function ErrorNotice({ strings }: { strings: ConciergeStrings }) {
     // An automatic retry is waiting: say when, and let the shopper run it now (a rate limit would refuse it).
     return (
       <div className="concierge-error" role="alert" data-code={error.code}>
-        <span>{`${describeError(error, strings, 0)} ${strings.retrying(secondsLeft)}`}</span>
+        <span>{error.code === 'rate_limited' ? `${describeError(error, strings, 0)} ${strings.retrying(secondsLeft)}` : strings.retrying(secondsLeft)}</span>
         {error.code !== 'rate_limited' && (
           <button type="button" className="concierge-button concierge-button-secondary" onClick={retry}>
             {strings.retryNow}

@@ -29,7 +29,7 @@ export interface ConciergeStrings {
   errors: Partial<Record<ErrorCode, string>> & { default: string };
   rateLimited: (seconds: number) => string;
   readyAgain: string;
-  /** While an automatic retry waits. */
+  /** While an automatic retry waits (a rate limit's sentence comes before it). */
   retrying: (seconds: number) => string;
   retryNow: string;
 }
@@ -66,7 +66,7 @@ export const defaultStrings: ConciergeStrings = {
     default: 'The assistant is temporarily unavailable. Please try again in a moment.',
   },
   readyAgain: 'You can send messages again.',
-  retrying: (seconds) => (seconds > 0 ? `Retrying in ${seconds} s.` : 'Retrying…'),
+  retrying: (seconds) => (seconds > 0 ? `No answer yet. Retrying in ${seconds} s.` : 'No answer yet. Retrying…'),
   retryNow: 'Retry now',
   rateLimited: (seconds) =>
     seconds > 0 ? `Too many messages at once. You can send again in ${seconds} s.` : 'Too many messages at once. Please wait a moment.',

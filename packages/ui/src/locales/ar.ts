@@ -38,7 +38,7 @@ export const ar: { chat: ConciergeStrings; faq: FaqStrings } = {
       default: 'حدث خطأ ما. حاول مرة أخرى.',
     },
     readyAgain: 'يمكنك إرسال الرسائل مرة أخرى.',
-    retrying: (seconds) => (seconds > 0 ? `إعادة المحاولة خلال ${seconds} ث.` : 'جارٍ إعادة المحاولة…'),
+    retrying: (seconds) => (seconds > 0 ? `لا رد بعد. إعادة المحاولة خلال ${seconds} ث.` : 'لا رد بعد. جارٍ إعادة المحاولة…'),
     retryNow: 'أعد المحاولة الآن',
     rateLimited: (seconds) =>
       seconds > 0 ? `رسائل كثيرة في وقت واحد. يمكنك الإرسال مجددًا بعد ${seconds} ث.` : 'رسائل كثيرة في وقت واحد. انتظر قليلًا.',

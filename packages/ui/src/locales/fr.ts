@@ -38,7 +38,7 @@ export const fr: { chat: ConciergeStrings; faq: FaqStrings } = {
       default: 'Une erreur s’est produite. Réessayez.',
     },
     readyAgain: 'Vous pouvez de nouveau envoyer des messages.',
-    retrying: (seconds) => (seconds > 0 ? `Nouvel essai dans ${seconds} s.` : 'Nouvel essai…'),
+    retrying: (seconds) => (seconds > 0 ? `Pas encore de réponse. Nouvel essai dans ${seconds} s.` : 'Pas encore de réponse. Nouvel essai…'),
     retryNow: 'Réessayer maintenant',
     rateLimited: (seconds) =>
       seconds > 0 ? `Trop de messages à la fois. Nouvel envoi possible dans ${seconds} s.` : 'Trop de messages à la fois. Patientez un instant.',
