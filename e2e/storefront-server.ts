@@ -1,19 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { freePort } from '../test/free-port';
 
 const STOREFRONT = fileURLToPath(new URL('../apps/storefront', import.meta.url));
 const NEXT_BIN = fileURLToPath(new URL('../apps/storefront/node_modules/next/dist/bin/next', import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Starts the built storefront with `next start` on a free port (given as PORT), with extra env. */
 export async function startStorefront(env: Record<string, string> = {}) {

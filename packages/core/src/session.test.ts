@@ -3,7 +3,7 @@ import type { Connectivity } from './connectivity';
 import { ConciergeError } from './errors';
 import type { SessionStorage } from './persistence';
 import type { SendMessageRequest, StreamEvent, ThreadHistory } from './protocol';
-import { createChatSession } from './session';
+import { type ChatSessionOptions, createChatSession } from './session';
 import type { RequestOptions, Transport } from './transport';
 
 type Scripted = StreamEvent | Error | 'end';
@@ -94,7 +94,24 @@ const shape = (messages: { role: string; text: string; status?: string }[]) =>
   messages.map((message) => `${message.role}:${message.text}:${message.status ?? '-'}`);
 const immediate = (callback: () => void) => callback();
 
+// Every connected session is disconnected after its test: sessions on one storage key hear each
+// other over BroadcastChannel, as tabs do, and must not reach into the next test.
+const disconnects: (() => void)[] = [];
+
+/** A session whose `connect()` is undone after the test. */
+function open(options: ChatSessionOptions) {
+  const session = createChatSession(options);
+  const connect = session.connect;
+  session.connect = () => {
+    const disconnect = connect();
+    disconnects.push(disconnect);
+    return disconnect;
+  };
+  return session;
+}
+
 afterEach(() => {
+  for (const disconnect of disconnects.splice(0)) disconnect();
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });
@@ -103,7 +120,7 @@ describe('sending', () => {
   it('streams a reply into one message, publishing text once per frame', async () => {
     const { transport, call } = scriptedTransport();
     const frames: (() => void)[] = [];
-    const session = createChatSession({ transport, storage: null, scheduleFrame: (callback) => frames.push(callback) });
+    const session = open({ transport, storage: null, scheduleFrame: (callback) => frames.push(callback) });
     const published: string[] = [];
     session.store.subscribe((state, previous) => {
       if (state.streaming && state.streaming !== previous.streaming) published.push(state.streaming.text);
@@ -143,7 +160,7 @@ describe('sending', () => {
   it('continues the same thread, with the context read when Send was pressed and the turn id as Idempotency-Key', async () => {
     const { transport, call } = scriptedTransport();
     let page = 'https://shop.example/a';
-    const session = createChatSession({ transport, storage: null, context: () => ({ pageUrl: page, locale: 'en' }) });
+    const session = open({ transport, storage: null, context: () => ({ pageUrl: page, locale: 'en' }) });
     const first = session.send('one');
     reply(call(0), 't9', 'm1', 'A');
     await first;
@@ -162,7 +179,7 @@ describe('sending', () => {
   it('keeps the thread token the proxy issued and sends it with later messages and the history load', async () => {
     const storage = memoryStorage();
     const { transport, call } = scriptedTransport();
-    const session = createChatSession({ transport, storage });
+    const session = open({ transport, storage });
     session.connect();
     const first = session.send('one');
     call(0).push({ type: 'start', threadId: 'provisional', messageId: 'm1', threadToken: 'token-provisional' });
@@ -178,7 +195,7 @@ describe('sending', () => {
     const tokens: (string | undefined)[] = [];
     const reloaded = scriptedTransport();
     reloaded.transport.getThread = async (threadId, options) => (tokens.push(options?.threadToken), { threadId, messages: [] });
-    createChatSession({ transport: reloaded.transport, storage }).connect();
+    open({ transport: reloaded.transport, storage }).connect();
     await settle();
     expect(tokens).toEqual(['token-t7']);
     session.reset();
@@ -187,7 +204,7 @@ describe('sending', () => {
 
   it('rejects an empty or too long message without touching the transcript', async () => {
     const { transport, calls } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null });
+    const session = open({ transport, storage: null });
     await expect(session.send('   ')).rejects.toMatchObject({ code: 'invalid_request', field: 'message' });
     await expect(session.send('x'.repeat(4001))).rejects.toMatchObject({ code: 'invalid_request' });
     expect(calls).toEqual([]);
@@ -196,7 +213,7 @@ describe('sending', () => {
 
   it('adds per-message fields, and asks for a new conversation after reset', async () => {
     const { transport, call } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null, context: { externalUserId: 'user_1' } });
+    const session = open({ transport, storage: null, context: { externalUserId: 'user_1' } });
     const first = session.send('What is the FAQ answer?', { faqId: 123 });
     reply(call(0), 't1', 'm1', 'A');
     await first;
@@ -218,7 +235,7 @@ describe('sending', () => {
 describe('the order of events', () => {
   it('Stop then an immediate send gives [Q1, A1 interrupted, Q2, A2], even when the old request ends late', async () => {
     const { transport, call } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null, scheduleFrame: immediate });
+    const session = open({ transport, storage: null, scheduleFrame: immediate });
     void session.send('Q1');
     call(0).push({ type: 'start', threadId: 't', messageId: 'a1' });
     call(0).push({ type: 'delta', text: 'A1 part' });
@@ -247,7 +264,7 @@ describe('the order of events', () => {
 
   it('a stopped request whose transport ignores the abort neither blocks nor writes to the next turn', async () => {
     const { transport, call } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null, scheduleFrame: immediate });
+    const session = open({ transport, storage: null, scheduleFrame: immediate });
     void session.send('Q1');
     call(0).push({ type: 'start', threadId: 't', messageId: 'a1' });
     await tick();
@@ -265,7 +282,7 @@ describe('the order of events', () => {
 
   it('a message sent while a reply streams waits its turn: [Q1, A1, Q2, A2]', async () => {
     const { transport, call, calls } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null, scheduleFrame: immediate });
+    const session = open({ transport, storage: null, scheduleFrame: immediate });
     const first = session.send('Q1');
     call(0).push({ type: 'start', threadId: 't', messageId: 'a1' });
     await tick();
@@ -286,7 +303,7 @@ describe('the order of events', () => {
   it('a reply finishing after a reset changes nothing', async () => {
     const storage = memoryStorage();
     const { transport, call } = scriptedTransport();
-    const session = createChatSession({ transport, storage, scheduleFrame: immediate });
+    const session = open({ transport, storage, scheduleFrame: immediate });
     session.connect();
     void session.send('Q1');
     call(0).push({ type: 'start', threadId: 't', messageId: 'a1' });
@@ -303,7 +320,7 @@ describe('the order of events', () => {
 describe('failures and retries', () => {
   it('keeps a failed turn with its fields; Retry sends it again with the same id and faqId', async () => {
     const { transport, call } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null });
+    const session = open({ transport, storage: null });
     const first = session.send('Is it dishwasher safe?', { faqId: 42 });
     call(0).push(new ConciergeError({ code: 'invalid_request', message: 'No.', status: 400 }));
     await first;
@@ -323,7 +340,7 @@ describe('failures and retries', () => {
   it('retries a 503 by itself after a jittered backoff, showing when, then answers', async () => {
     vi.useFakeTimers();
     const { transport, call, calls } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null, random: () => 0.5 });
+    const session = open({ transport, storage: null, random: () => 0.5 });
     void session.send('Where is my order?');
     await vi.advanceTimersByTimeAsync(0);
     call(0).push(new ConciergeError({ code: 'upstream_unavailable', message: 'Down.', status: 503 }));
@@ -347,7 +364,7 @@ describe('failures and retries', () => {
   it('never retries sooner than Retry-After, gives up after the bounded attempts, and Retry starts over', async () => {
     vi.useFakeTimers();
     const { transport, call, calls } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null, random: () => 0, retry: { maxAttempts: 3 } });
+    const session = open({ transport, storage: null, random: () => 0, retry: { maxAttempts: 3 } });
     void session.send('Hi');
     for (let attempt = 0; attempt < 3; attempt++) {
       await vi.advanceTimersByTimeAsync(0);
@@ -375,7 +392,7 @@ describe('failures and retries', () => {
   it.each([400, 401, 402, 403, 404, 413, 415, 500])('never retries a %i by itself', async (status) => {
     vi.useFakeTimers();
     const { transport, call, calls } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null });
+    const session = open({ transport, storage: null });
     void session.send('Hi');
     await vi.advanceTimersByTimeAsync(0);
     // Even with a code that would pass by itself at 502–504, these statuses never are retried.
@@ -388,7 +405,7 @@ describe('failures and retries', () => {
   it('does not retry a reply cut after it started (it would ask the vendor twice)', async () => {
     vi.useFakeTimers();
     const { transport, call, calls } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null, scheduleFrame: immediate });
+    const session = open({ transport, storage: null, scheduleFrame: immediate });
     void session.send('Hi');
     await vi.advanceTimersByTimeAsync(0);
     call(0).push({ type: 'start', threadId: 't', messageId: 'a' });
@@ -402,7 +419,7 @@ describe('failures and retries', () => {
   it('Retry now runs a waiting retry at once; Stop cancels it and keeps the turn for Retry', async () => {
     vi.useFakeTimers();
     const { transport, call, calls } = scriptedTransport();
-    const session = createChatSession({ transport, storage: null, random: () => 0.99, retry: { baseDelayMs: 10_000 } });
+    const session = open({ transport, storage: null, random: () => 0.99, retry: { baseDelayMs: 10_000 } });
     void session.send('Hi');
     await vi.advanceTimersByTimeAsync(0);
     call(0).push(new ConciergeError({ code: 'network', message: 'Failed to fetch' }));
@@ -427,14 +444,14 @@ describe('the outbox across reloads', () => {
   it('persists versioned, and restores the thread, transcript and a new conversation after reset', async () => {
     const storage = memoryStorage();
     const { transport, call } = scriptedTransport();
-    const session = createChatSession({ transport, storage, storageKey: 'k' });
+    const session = open({ transport, storage, storageKey: 'k' });
     session.connect();
     const sending = session.send('Hello');
     reply(call(0), 't5', 'm5', 'Hi there');
     await sending;
     expect(JSON.parse(storage.data.get('k')!)).toMatchObject({ version: 2, threadId: 't5' });
 
-    const restored = createChatSession({ transport, storage, storageKey: 'k' });
+    const restored = open({ transport, storage, storageKey: 'k' });
     expect(restored.store.getState().messages).toEqual([]);
     const disconnect = restored.connect();
     const state = restored.store.getState();
@@ -444,7 +461,7 @@ describe('the outbox across reloads', () => {
 
     restored.reset();
     expect(restored.store.getState().messages).toEqual([]);
-    const again = createChatSession({ transport, storage, storageKey: 'k' });
+    const again = open({ transport, storage, storageKey: 'k' });
     again.connect();
     expect(again.store.getState()).toMatchObject({ threadId: null, messages: [], startNew: true });
   });
@@ -461,7 +478,7 @@ describe('the outbox across reloads', () => {
     };
     storage.setItem('concierge:thread', JSON.stringify({ threadId: 't1', messages: [] }));
     const before = scriptedTransport(() => history);
-    const first = createChatSession({ transport: before.transport, storage, connectivity });
+    const first = open({ transport: before.transport, storage, connectivity });
     const unload = first.connect();
     void first.send('Is it dishwasher safe?', { faqId: 7, pageUrl: 'https://shop.example/p' });
     await settle();
@@ -470,7 +487,7 @@ describe('the outbox across reloads', () => {
     // The page is reloaded, still offline.
     unload();
     const after = scriptedTransport(() => history);
-    const reloaded = createChatSession({ transport: after.transport, storage, connectivity });
+    const reloaded = open({ transport: after.transport, storage, connectivity });
     reloaded.connect();
     expect(shape(reloaded.store.getState().messages)).toEqual(['user:Is it dishwasher safe?:queued']);
     connectivity.set(true);
@@ -516,7 +533,7 @@ describe('the outbox across reloads', () => {
     }));
     const getThread = transport.getThread;
     transport.getThread = async (threadId) => (await gate, getThread(threadId));
-    const session = createChatSession({ transport, storage, connectivity });
+    const session = open({ transport, storage, connectivity });
     session.connect();
     await settle();
     // The runner loads the history before it sends anything.
@@ -547,7 +564,7 @@ describe('the outbox across reloads', () => {
     );
     const { transport, calls } = scriptedTransport();
     transport.getThread = () => new Promise(() => {});
-    const session = createChatSession({ transport, storage });
+    const session = open({ transport, storage });
     session.connect();
     await vi.advanceTimersByTimeAsync(9_999);
     expect(calls).toHaveLength(0);
@@ -571,7 +588,7 @@ describe('the outbox across reloads', () => {
       }),
     );
     const { transport, calls } = scriptedTransport();
-    const session = createChatSession({ transport, storage });
+    const session = open({ transport, storage });
     session.connect();
     await settle();
     expect(calls.map((call) => [call.request.message, call.options.idempotencyKey])).toEqual([['Was sending', 'unsent']]);
@@ -582,7 +599,7 @@ describe('the outbox across reloads', () => {
     const storage = memoryStorage();
     storage.setItem('concierge:thread', JSON.stringify({ threadId: 't1', messages: [{ id: 'old', role: 'user', text: 'Earlier', createdAt: '' }] }));
     const { transport } = scriptedTransport();
-    const session = createChatSession({ transport, storage });
+    const session = open({ transport, storage });
     void session.send('Asked on mount');
     session.connect();
     expect(session.store.getState().threadId).toBe('t1');
@@ -595,7 +612,7 @@ describe('offline', () => {
   it('queues messages written offline and sends them in order, once each, when back online', async () => {
     const { transport, call, calls } = scriptedTransport();
     const connectivity = fakeConnectivity(false);
-    const session = createChatSession({ transport, storage: null, connectivity });
+    const session = open({ transport, storage: null, connectivity });
     session.connect();
     void session.send('First, offline');
     void session.send('Second, offline');
@@ -624,7 +641,7 @@ describe('offline', () => {
   it('Retry pressed while offline waits for the connection, then sends the turn once', async () => {
     const { transport, call, calls } = scriptedTransport();
     const connectivity = fakeConnectivity(true);
-    const session = createChatSession({ transport, storage: null, connectivity });
+    const session = open({ transport, storage: null, connectivity });
     session.connect();
     void session.send('Hi');
     await tick();
@@ -646,7 +663,7 @@ describe('offline', () => {
   it('queues a turn whose request failed because the connection dropped', async () => {
     const { transport, call, calls } = scriptedTransport();
     const connectivity = fakeConnectivity(true);
-    const session = createChatSession({ transport, storage: null, connectivity });
+    const session = open({ transport, storage: null, connectivity });
     session.connect();
     void session.send('Where is my order?');
     await tick();
@@ -680,8 +697,8 @@ describe('two tabs', () => {
     const storage = memoryStorage();
     const a = scriptedTransport();
     const b = scriptedTransport();
-    const tabA = createChatSession({ transport: a.transport, storage, storageKey: 'two-tabs' });
-    const tabB = createChatSession({ transport: b.transport, storage, storageKey: 'two-tabs' });
+    const tabA = open({ transport: a.transport, storage, storageKey: 'two-tabs' });
+    const tabB = open({ transport: b.transport, storage, storageKey: 'two-tabs' });
     const stopA = tabA.connect();
     const stopB = tabB.connect();
 
@@ -695,14 +712,14 @@ describe('two tabs', () => {
 
     // Both tabs hold the same queued turn (written offline in B); it goes out once.
     const connectivity = fakeConnectivity(false);
-    const tabC = createChatSession({ transport: b.transport, storage, storageKey: 'two-tabs', connectivity });
+    const tabC = open({ transport: b.transport, storage, storageKey: 'two-tabs', connectivity });
     const stopC = tabC.connect();
     void tabC.send('Queued in tab C');
     await settle();
     // An online tab sends it; a tab opened meanwhile restores it but does not send it again.
     expect(shape(tabA.store.getState().messages).at(-1)).toMatch(/^user:Queued in tab C:(sending|queued)$/);
     const third = scriptedTransport();
-    const opened = createChatSession({ transport: third.transport, storage, storageKey: 'two-tabs' });
+    const opened = open({ transport: third.transport, storage, storageKey: 'two-tabs' });
     const disconnectAgain = opened.connect();
     await settle();
     expect(a.calls.length + b.calls.length + third.calls.length).toBe(2);
@@ -724,8 +741,8 @@ describe('two tabs', () => {
     vi.stubGlobal('navigator', { onLine: true, locks: fakeLocks() });
     const storage = memoryStorage();
     const a = scriptedTransport();
-    const tabA = createChatSession({ transport: a.transport, storage, storageKey: 'reset-tabs', scheduleFrame: immediate });
-    const tabB = createChatSession({ transport: scriptedTransport().transport, storage, storageKey: 'reset-tabs' });
+    const tabA = open({ transport: a.transport, storage, storageKey: 'reset-tabs', scheduleFrame: immediate });
+    const tabB = open({ transport: scriptedTransport().transport, storage, storageKey: 'reset-tabs' });
     const stopA = tabA.connect();
     const stopB = tabB.connect();
     void tabA.send('Tell me everything');
@@ -754,7 +771,7 @@ describe('two tabs', () => {
   it('sends a turn once when the browser refuses Web Locks', async () => {
     vi.stubGlobal('navigator', { onLine: true, locks: { request: () => Promise.reject(new DOMException('Denied', 'SecurityError')) } });
     const { transport, calls } = scriptedTransport();
-    const session = createChatSession({ transport, storage: memoryStorage() });
+    const session = open({ transport, storage: memoryStorage() });
     session.connect();
     void session.send('Hi');
     await settle();
@@ -767,7 +784,7 @@ describe('two tabs', () => {
     vi.stubGlobal('addEventListener', target.addEventListener.bind(target));
     vi.stubGlobal('removeEventListener', target.removeEventListener.bind(target));
     const storage = memoryStorage();
-    const tab = createChatSession({ transport: scriptedTransport().transport, storage, storageKey: 'k' });
+    const tab = open({ transport: scriptedTransport().transport, storage, storageKey: 'k' });
     const disconnect = tab.connect();
     const stored = JSON.stringify({
       version: 2,

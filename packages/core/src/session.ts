@@ -216,7 +216,6 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         signal,
       );
     } catch (thrown) {
-      if (live === reply) live = null;
       const error = ConciergeError.from(thrown);
       const offline = error.code === 'network' && !connectivity.isOnline();
       const made = getState().messages.find((message) => message.id === turn.id)?.attempts ?? 1;
@@ -260,7 +259,9 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         attempts: 0,
       };
       const settled = new Promise<void>((resolve) => {
-        const unsubscribe = store.subscribe((state) => {
+        const unsubscribe = store.subscribe((state, previous) => {
+          // Per-frame progress does not touch `messages`: nothing to look up then.
+          if (state.messages === previous.messages) return;
           const status = state.messages.find((item) => item.id === turn.id)?.status;
           if (status === undefined || SETTLED.has(status)) {
             unsubscribe();

@@ -3,9 +3,6 @@ import { type Duplex, Readable } from 'node:stream';
 import { recordSocketAddress } from './client-address';
 import type { ConciergeHandler } from './handler';
 
-/** Options of the Node adapter (none yet; which proxies to trust is the handler's `trustProxy`). */
-export type NodeAdapterOptions = Record<string, never>;
-
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /**
@@ -13,7 +10,7 @@ const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
  * are streamed, a client that disconnects aborts the request, and the socket's address is
  * recorded for rate limits (headers the client sends never replace it).
  */
-export function toNodeListener(handler: ConciergeHandler, _options: NodeAdapterOptions = {}) {
+export function toNodeListener(handler: ConciergeHandler) {
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const controller = new AbortController();
     outgoing.on('close', () => controller.abort());
@@ -67,8 +64,8 @@ export function toNodeListener(handler: ConciergeHandler, _options: NodeAdapterO
 }
 
 /** A Node HTTP server around a handler; call `listen(port)` on it. */
-export function createNodeServer(handler: ConciergeHandler, options: NodeAdapterOptions = {}): Server {
-  const listener = toNodeListener(handler, options);
+export function createNodeServer(handler: ConciergeHandler): Server {
+  const listener = toNodeListener(handler);
   const server = createServer((incoming, outgoing) => {
     listener(incoming, outgoing).catch((error: unknown) => {
       console.error('[concierge]', error);

@@ -103,7 +103,7 @@ describe('GET /product-faqs', () => {
     expect([first.status, first.headers.get('retry-after')]).toEqual([202, '1']);
     expect((await get(handler, page)).status).toBe(202);
     expect(calls).toBe(1);
-    // The instance that started it asks again after Retry-After (never sooner than 200 ms) until ready.
+    // The instance that started it asks again after each Retry-After, never sooner, until ready.
     let status = 202;
     for (let attempt = 0; attempt < 40 && status === 202; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));

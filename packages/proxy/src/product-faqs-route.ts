@@ -36,11 +36,14 @@ export function createProductFaqsRoute(options: ProductFaqsRouteOptions) {
     return source ? source({ ...query, signal: new AbortController().signal }) : { status: 'not_available', faqs: [] };
   };
 
-  /** Asks again until the answer is no longer `generating`, then caches it and releases the claim. */
+  /**
+   * Asks again after each `Retry-After` (never sooner: vendors rate-limit this route) until the
+   * answer is no longer `generating`, then caches it and releases the claim.
+   */
   const follow = async (query: Query, key: string, claim: string, first: number) => {
     const deadline = Date.now() + generationSeconds * 1000;
-    for (let attempt = 0, wait = first; Date.now() < deadline; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(wait * 1000, 200 * 2 ** attempt)));
+    for (let wait = first; Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait) * 1000));
       const value = await ask(query);
       if (value.status !== 'generating') {
         await store.set(key, value, cacheSeconds);

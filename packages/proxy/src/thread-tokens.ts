@@ -22,7 +22,7 @@ export function createThreadTokens(secret?: string): ThreadTokens {
   const key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const issue = async (threadId: string) => {
     const signature = await crypto.subtle.sign('HMAC', await key, new TextEncoder().encode(`thread:v1:${threadId}`));
-    return Buffer.from(signature).toString('base64url');
+    return base64url(new Uint8Array(signature));
   };
   return {
     issue,
@@ -35,4 +35,8 @@ export function createThreadTokens(secret?: string): ThreadTokens {
       return difference === 0;
     },
   };
+}
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

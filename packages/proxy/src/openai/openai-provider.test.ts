@@ -36,9 +36,20 @@ beforeEach(() => {
 const chunk = (content: string, finish: string | null = null) =>
   `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
 
-async function proxy(apiKey?: string) {
-  const provider = await createOpenAIProvider({ apiKey, baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR });
+async function proxy(apiKey?: string, options: { timeoutMs?: number; fetch?: typeof globalThis.fetch } = {}) {
+  const provider = await createOpenAIProvider({ apiKey, baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR, ...options });
   return createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+}
+
+/** Asks the proxy "Refunds?", as a stream or as one JSON reply. */
+function ask(handler: Awaited<ReturnType<typeof proxy>>, stream = true) {
+  return handler(
+    new Request('http://shop.example/api/concierge/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ message: 'Refunds?', stream }),
+    }),
+  );
 }
 
 describe('OpenAI-compatible provider', () => {
@@ -94,16 +105,7 @@ describe('OpenAI-compatible provider', () => {
       response.write(chunk('Half an'));
       setTimeout(() => response.socket?.destroy(), 20);
     };
-    const handler = await proxy('k');
-    const text = await (
-      await handler(
-        new Request('http://shop.example/api/concierge/messages', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-          body: JSON.stringify({ message: 'Refunds?' }),
-        }),
-      )
-    ).text();
+    const text = await (await ask(await proxy('k'))).text();
     expect(text).toMatch(/event: error\ndata: \{"code":"upstream_unavailable"/);
   });
 
@@ -123,15 +125,7 @@ describe('OpenAI-compatible provider', () => {
         }),
         { headers: { 'content-type': 'text/event-stream' } },
       );
-    const provider = await createOpenAIProvider({ apiKey: 'k', baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR, fetch });
-    const handler = createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
-    const reply = await handler(
-      new Request('http://shop.example/api/concierge/messages', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({ message: 'Refunds?' }),
-      }),
-    );
+    const reply = await ask(await proxy('k', { fetch }));
     expect(reply.status).toBe(502);
     expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('upstream_malformed');
     expect(cancelled).toBe(true);
@@ -151,15 +145,7 @@ describe('OpenAI-compatible provider', () => {
       };
       next();
     };
-    const provider = await createOpenAIProvider({ apiKey: 'k', baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR, timeoutMs: 300 });
-    const handler = createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
-    const reply = await handler(
-      new Request('http://shop.example/api/concierge/messages', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message: 'Refunds?', stream: false }),
-      }),
-    );
+    const reply = await ask(await proxy('k', { timeoutMs: 300 }), false);
     expect(reply.status).toBe(200);
     expect(((await reply.json()) as { text: string }).text).toBe('One two three four five six seven.');
   });
@@ -171,17 +157,7 @@ describe('OpenAI-compatible provider', () => {
       response.write(chunk('Half an'));
       response.on('close', () => (closed = true));
     };
-    const provider = await createOpenAIProvider({ apiKey: 'k', baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR, timeoutMs: 300 });
-    const handler = createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
-    const text = await (
-      await handler(
-        new Request('http://shop.example/api/concierge/messages', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-          body: JSON.stringify({ message: 'Refunds?' }),
-        }),
-      )
-    ).text();
+    const text = await (await ask(await proxy('k', { timeoutMs: 300 }))).text();
     expect(text).toContain('Half an');
     expect(text).toMatch(/event: error\ndata: \{"code":"upstream_timeout"/);
     for (let attempt = 0; attempt < 50 && !closed; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
