@@ -133,9 +133,13 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
         retryAt: null,
         retrying: false,
       };
-    case 'start':
+    case 'start': {
+      // A new attempt tells the reply from its start (the proxy joins or replays it): the part an
+      // earlier attempt left is replaced now, not before, so it stays on screen until then.
+      const turnId = active!.turnId;
+      const kept = messages.some((message) => message.turnId === turnId) ? { ...state, messages: messages.filter((message) => message.turnId !== turnId) } : state;
       return {
-        ...update(state, active!.turnId, { status: 'streaming' }),
+        ...update(kept, turnId, { status: 'streaming' }),
         threadId: event.threadId,
         threadToken: event.threadToken ?? state.threadToken,
         streaming: { id: event.messageId, text: '', sources: [], turnId: active!.turnId },
@@ -143,6 +147,7 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
         startNew: false,
         historyStale: false,
       };
+    }
     case 'progress':
       return { ...state, streaming: { id: state.streaming?.id ?? '', turnId: active!.turnId, text: event.text, sources: event.sources } };
     case 'done': {
@@ -198,10 +203,10 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       const { snapshot } = event;
       if (event.restore) {
         if (state.threadId !== null && snapshot.threadId !== state.threadId) return state;
-        // Turns in flight when the page went away: unanswered ones go out again (same id), a
-        // reply that had started is marked interrupted until the history says more.
+        // Turns in flight when the page went away go out again with the same key: the proxy joins
+        // the reply still being produced, or gives the finished one, without asking the vendor again.
         const restored = snapshot.messages.map((message) =>
-          message.status === 'sending' ? { ...message, status: 'queued' as const } : message.status === 'streaming' ? { ...message, status: 'interrupted' as const } : message,
+          message.status === 'sending' || message.status === 'streaming' ? { ...message, status: 'queued' as const } : message,
         );
         const known = new Set(restored.map((message) => message.id));
         return {
@@ -231,7 +236,11 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
     case 'history': {
       const { history } = event;
       if (history && history.threadId !== state.threadId) return state;
-      const pending = new Set(messages.filter((message) => PENDING.includes(message.status!)).map((message) => message.id));
+      // The proxy keeps a turn under its key: a turn the history has was answered there.
+      const known = new Set(history?.messages.map((message) => message.id));
+      const pending = new Set(
+        messages.filter((message) => PENDING.includes(message.status!) && !known.has(message.id)).map((message) => message.id),
+      );
       return {
         ...state,
         messages: history

@@ -573,7 +573,7 @@ describe('the outbox across reloads', () => {
     expect(session.store.getState().historyStale).toBe(false);
   });
 
-  it('sends again a turn that was waiting for its first event when the page went away; an interrupted reply is not re-sent', async () => {
+  it('sends again, with their keys, the turns in flight when the page went away (the proxy joins or replays their replies); an interrupted reply is not re-sent', async () => {
     const storage = memoryStorage();
     storage.setItem(
       'concierge:thread',
@@ -584,15 +584,99 @@ describe('the outbox across reloads', () => {
         messages: [
           { id: 'streamed', role: 'user', text: 'Was streaming', createdAt: '2026-01-01T00:00:00Z', status: 'streaming', fields: {} },
           { id: 'unsent', role: 'user', text: 'Was sending', createdAt: '2026-01-01T00:00:01Z', status: 'sending', fields: {} },
+          { id: 'stopped', role: 'user', text: 'Was stopped', createdAt: '2026-01-01T00:00:02Z', status: 'interrupted', fields: {} },
         ],
       }),
     );
-    const { transport, calls } = scriptedTransport();
+    const { transport, calls, call } = scriptedTransport();
     const session = open({ transport, storage });
     session.connect();
     await settle();
-    expect(calls.map((call) => [call.request.message, call.options.idempotencyKey])).toEqual([['Was sending', 'unsent']]);
-    expect(session.store.getState().messages[0]!.status).toBe('interrupted');
+    expect(calls.map((sent) => [sent.request.message, sent.options.idempotencyKey])).toEqual([['Was streaming', 'streamed']]);
+    reply(call(0), 't1', 'a1', 'The whole reply, from its start');
+    await settle();
+    reply(call(1), 't1', 'a2', 'Second');
+    await settle();
+    expect(calls.map((sent) => [sent.request.message, sent.options.idempotencyKey])).toEqual([
+      ['Was streaming', 'streamed'],
+      ['Was sending', 'unsent'],
+    ]);
+    expect(shape(session.store.getState().messages)).toEqual([
+      'user:Was streaming:done',
+      'assistant:The whole reply, from its start:-',
+      'user:Was sending:done',
+      'assistant:Second:-',
+      'user:Was stopped:interrupted',
+    ]);
+  });
+
+  it('a turn the history already has (answered while the page was away) is not sent again', async () => {
+    const storage = memoryStorage();
+    storage.setItem(
+      'concierge:thread',
+      JSON.stringify({
+        version: 2,
+        threadId: 't1',
+        threadToken: 'token',
+        startNew: false,
+        messages: [{ id: 'turn-1', role: 'user', text: 'Question', createdAt: '2026-01-01T00:00:00Z', status: 'streaming', fields: {} }],
+      }),
+    );
+    const { transport, calls } = scriptedTransport((threadId) => ({
+      threadId,
+      messages: [
+        { id: 'turn-1', role: 'user', text: 'Question', createdAt: '2026-01-01T00:00:00Z' },
+        { id: 'a1', role: 'assistant', text: 'Answered in full', createdAt: '2026-01-01T00:00:01Z' },
+      ],
+    }));
+    const session = open({ transport, storage });
+    session.connect();
+    await settle();
+    expect(calls).toEqual([]);
+    expect(shape(session.store.getState().messages)).toEqual(['user:Question:-', 'assistant:Answered in full:-']);
+  });
+
+  it('a new attempt of a turn replaces the part an earlier one left only when its reply starts', async () => {
+    const { transport, call } = scriptedTransport();
+    const connectivity = fakeConnectivity(true);
+    const session = open({ transport, storage: null, connectivity });
+    session.connect();
+    void session.send('Question');
+    await settle();
+    call(0).push({ type: 'start', threadId: 't1', messageId: 'a1' });
+    call(0).push({ type: 'delta', text: 'Half of' });
+    await settle();
+    connectivity.online = false;
+    call(0).push(new ConciergeError({ code: 'network', message: 'Offline.' }));
+    await settle();
+    expect(shape(session.store.getState().messages)).toEqual(['user:Question:queued', 'assistant:Half of:interrupted']);
+    connectivity.set(true);
+    await settle();
+    expect(shape(session.store.getState().messages)).toEqual(['user:Question:sending', 'assistant:Half of:interrupted']);
+    reply(call(1), 't1', 'a1', 'Half of the answer');
+    await settle();
+    expect(shape(session.store.getState().messages)).toEqual(['user:Question:done', 'assistant:Half of the answer:-']);
+  });
+
+  it('Stop asks the proxy to stop the reply of that turn; a page that goes away does not', async () => {
+    const { transport, call } = scriptedTransport();
+    const stopped: [string, RequestOptions | undefined][] = [];
+    transport.stopReply = async (key, options) => void stopped.push([key, options]);
+    const session = open({ transport, storage: null });
+    const disconnect = session.connect();
+    void session.send('First');
+    await settle();
+    call(0).push({ type: 'start', threadId: 't1', messageId: 'a1', threadToken: 'tok' });
+    await settle();
+    const turnId = session.store.getState().active!.turnId;
+    session.stop();
+    expect(stopped).toEqual([[turnId, { threadToken: 'tok' }]]);
+    void session.send('Second');
+    await settle();
+    call(1).push({ type: 'start', threadId: 't1', messageId: 'a2' });
+    await settle();
+    disconnect();
+    expect(stopped).toHaveLength(1);
   });
 
   it('sending on mount before the restore keeps the restored transcript first', () => {

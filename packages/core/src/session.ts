@@ -216,6 +216,8 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         signal,
       );
     } catch (thrown) {
+      // The text that arrived since the last frame is kept with the failure too.
+      if (live === reply && reply.frame) publishReply(reply);
       const error = ConciergeError.from(thrown);
       const offline = error.code === 'network' && !connectivity.isOnline();
       const made = getState().messages.find((message) => message.id === turn.id)?.attempts ?? 1;
@@ -234,7 +236,14 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     }
   };
 
-  const stop = () => {
+  /** Tells the proxy to stop producing the reply in flight (it goes on without the browser otherwise). */
+  const stopOnServer = () => {
+    const { active, threadToken } = getState();
+    if (active) options.transport.stopReply?.(active.turnId, threadToken ? { threadToken } : {}).catch(() => {});
+  };
+
+  /** Stops following the reply here; the proxy finishes and keeps it (a page left, not a Stop). */
+  const stopHere = () => {
     // The text that arrived since the last frame is kept too.
     if (live) publishReply(live);
     dispatch({ type: 'stop', at: now() });
@@ -275,9 +284,13 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     retry() {
       dispatch({ type: 'retry' });
     },
-    stop,
+    stop() {
+      stopOnServer();
+      stopHere();
+    },
     reset() {
       clearTimeout(timer);
+      stopOnServer();
       dispatch({ type: 'reset' });
     },
     connect() {
@@ -294,7 +307,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
         sync?.close();
         if (tabs === sync) tabs = null;
         clearTimeout(timer);
-        stop();
+        stopHere();
       };
     },
   };

@@ -30,6 +30,8 @@ export interface Transport {
   getThread(threadId: string, options?: RequestOptions): Promise<ThreadHistory>;
   /** Fetches a product page's FAQs (or learns they are being generated). */
   getProductFaqs(request: ProductFaqsRequest, options?: RequestOptions): Promise<ProductFaqsResponse>;
+  /** Stops the reply of a turn (its `idempotencyKey`) wherever the proxy produces it. */
+  stopReply?(idempotencyKey: string, options?: RequestOptions): Promise<void>;
 }
 
 export interface HttpTransportOptions {
@@ -61,13 +63,14 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
 
   return {
     async *sendMessage(request, { signal, idempotencyKey, threadToken } = {}) {
-      const response = await doFetch('/messages', {
+      const token: Record<string, string> = threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {};
+      let response = await doFetch('/messages', {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           accept: 'text/event-stream, application/json',
           ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-          ...(threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {}),
+          ...token,
         },
         body: JSON.stringify({ stream: true, ...request }),
         signal,
@@ -78,8 +81,43 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         yield* eventsFromJson((await response.json()) as SendMessageResponse);
         return;
       }
-      if (!response.body) throw malformed('The reply stream had no body.');
-      yield* eventsFromStream(response.body, signal);
+      // A dropped connection is resumed after the last event seen (the proxy keeps the reply
+      // going and logged); waits between tries grow, and a reply gone from the proxy ends here.
+      const last = { id: '' };
+      for (let tries = 0; ; ) {
+        try {
+          if (!response.body) throw malformed('The reply stream had no body.');
+          for await (const event of eventsFromStream(response.body, signal, last)) {
+            tries = 0;
+            yield event;
+          }
+          return;
+        } catch (thrown) {
+          if (!CUTS.has(thrown as ConciergeError) || !idempotencyKey || !last.id || tries >= RESUME_DELAYS_MS.length) throw thrown;
+        }
+        for (;;) {
+          await sleep(RESUME_DELAYS_MS[tries++]!, signal);
+          try {
+            response = await doFetch(`/replies/${encodeURIComponent(idempotencyKey)}`, {
+              headers: { accept: 'text/event-stream', 'last-event-id': last.id, ...token },
+              signal,
+            });
+            break;
+          } catch (thrown) {
+            if (signal?.aborted || tries >= RESUME_DELAYS_MS.length) throw thrown;
+          }
+        }
+        if (response.status === 404) throw cutOff();
+        if (!response.ok) throw await errorFromResponse(response);
+      }
+    },
+
+    async stopReply(idempotencyKey, { signal, threadToken } = {}) {
+      await doFetch(`/replies/${encodeURIComponent(idempotencyKey)}/stop`, {
+        method: 'POST',
+        headers: threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {},
+        signal,
+      });
     },
 
     async getThread(threadId, { signal, threadToken } = {}) {
@@ -114,9 +152,22 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   };
 }
 
+/** Waits before each try to resume a dropped reply: about 15 s in all. */
+const RESUME_DELAYS_MS = [0, 250, 500, 1000, 2000, 4000, 8000];
+/** Errors that mean the connection dropped, not that the proxy said the reply failed. */
+const CUTS = new WeakSet<ConciergeError>();
+
+function sleep(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, milliseconds);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(ConciergeError.from(abortError(signal)))), { once: true });
+  });
+}
+
 async function* eventsFromStream(
   body: ReadableStream<Uint8Array>,
   signal: AbortSignal | undefined,
+  last: { id: string } = { id: '' },
 ): AsyncGenerator<StreamEvent> {
   const reader = body
     .pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>)
@@ -151,6 +202,7 @@ async function* eventsFromStream(
           reason: event.reason,
         });
       }
+      if (value.id) last.id = value.id;
       yield event;
       if (event.type === 'done') return;
     }
@@ -194,9 +246,11 @@ function malformed(message: string, cause?: unknown): ConciergeError {
 }
 
 function cutOff(cause?: unknown): ConciergeError {
-  return new ConciergeError({
+  const error = new ConciergeError({
     code: 'upstream_unavailable',
     message: 'The reply was cut off before it finished.',
     cause,
   });
+  CUTS.add(error);
+  return error;
 }

@@ -1,5 +1,6 @@
 import {
   encodeStreamEvent,
+  type ErrorCode,
   LIMITS,
   THREAD_TOKEN_HEADER,
   type SendMessageRequest,
@@ -10,13 +11,14 @@ import {
 } from '@concierge/core';
 import { HttpError } from './http-error';
 import { createProductFaqsRoute } from './product-faqs-route';
-import type { Provider, ProviderEvent, ProductFaqsSource } from './provider';
+import type { Provider, ProductFaqsSource } from './provider';
 import { parseSendMessage, threadIdSchema } from './schema';
 import { createMemoryStore, type ProxyStore } from './store';
 import { createCors } from './cors';
 import { clientAddress } from './client-address';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
 import { createThreadTokens } from './thread-tokens';
+import { createReplyLog, type LoggedReplyEvent, type ReplyLog } from './replies';
 
 export interface ConciergeHandlerOptions {
   /** The answering backend, e.g. `await createLocalProvider({ dir })`. */
@@ -54,6 +56,13 @@ export interface ConciergeHandlerOptions {
    * @default a random key of this process: tokens stop working after a restart and on other instances
    */
   secret?: string;
+  /** How long a reply's events are kept after it ends, for readers resuming it, in seconds. @default 600 */
+  replyTtlSeconds?: number;
+  /**
+   * Keeps a serverless function alive until a reply it produces has ended (e.g. Vercel's
+   * `waitUntil`), as the reply goes on after the shopper's request. @default none: a long-lived server
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 /** A Web-standard request handler; every adapter wraps one of these. */
@@ -76,6 +85,8 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   const limiter = options.rateLimit === false ? null : createRateLimiter(store, options.rateLimit);
   const clientKey = options.clientKey ?? ((request: Request) => clientAddress(request, options.trustProxy));
   const tokens = createThreadTokens(options.secret);
+  const replies = createReplyLog({ store, onError, replyTtlSeconds: options.replyTtlSeconds });
+  const { waitUntil } = options;
   // An unknown thread and someone else's thread look the same, so ids cannot be probed.
   const assertOwner = async (request: Request, threadId: string) => {
     if (!(await tokens.verify(threadId, request.headers.get(THREAD_TOKEN_HEADER)))) {
@@ -89,6 +100,8 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   const routes: Record<string, Partial<Record<string, (request: Request, parameter: string) => Promise<Response>>>> = {
     messages: { POST: (request) => sendMessage(request) },
     threads: { GET: (request, threadId) => getThread(request, threadId) },
+    replies: { GET: (request, key) => resumeReply(request, key) },
+    'replies/stop': { POST: (request, key) => stopReply(request, key) },
     health: { GET: async () => Response.json({ ok: true, provider: (await providerPromise).name }) },
     'product-faqs': {
       GET: createProductFaqsRoute({
@@ -103,56 +116,44 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
 
   async function sendMessage(request: Request): Promise<Response> {
     const body = parseSendMessage(await readJson(request, maxBodyBytes));
+    const key = idempotencyKey(request);
     const provider = await providerPromise;
     const continuing = body.newConversation ? undefined : body.threadId;
     if (continuing) await assertOwner(request, continuing);
-    await limiter?.message(continuing);
+    const stream = wantsStream(request, body);
+    const replyId = crypto.randomUUID();
+    let claim: Awaited<ReturnType<ReplyLog['claim']>> | undefined;
+    if (key) {
+      const { stream: _, ...fields } = body;
+      claim = await replies.claim(key, await fingerprint([continuing ?? null, fields]), continuing);
+      // A repeat of a request answered or being answered: the same reply, and no new vendor call.
+      if (claim.type === 'join') return answer(request, stream, claim.replyId, claim.result);
+    }
+    try {
+      await limiter?.message(continuing);
+      if (claim?.type === 'new') await claim.bind(replyId);
+    } catch (thrown) {
+      if (key) await replies.release(key, '');
+      throw thrown;
+    }
     const provisional = { threadId: continuing ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
     const keepsTranscripts = !provider.history;
-    const history = continuing && keepsTranscripts ? ((await store.readMessages(continuing)) ?? []) : [];
     const userMessage: ThreadMessage = {
-      id: crypto.randomUUID(),
+      // The turn's key is its id, so a client can tell its own turns in the history.
+      id: key ?? crypto.randomUUID(),
       role: 'user',
       text: body.message,
       createdAt: new Date().toISOString(),
     };
-    const controller = new AbortController();
-    request.signal.addEventListener('abort', () => controller.abort(), { once: true });
-    const events = provider.reply({
-      message: body.message,
-      threadId: continuing,
-      history,
-      locale: body.locale,
-      pageUrl: body.pageUrl,
-      metadata: body.metadata,
-      faqId: body.faqId,
-      externalUserId: body.externalUserId,
-      newConversation: body.newConversation,
-      agentMode: body.agentMode,
-      channel: body.channel,
-      signal: controller.signal,
-    })[Symbol.asyncIterator]();
-
-    // The first event is awaited before answering, so a vendor that fails at once gives a real
-    // HTTP status (429 with Retry-After, 402, 504…) instead of an error inside a 200 stream.
-    const first = await events.next();
-    const reply = {
-      text: '',
-      sources: [] as Source[],
-      done: undefined as Extract<ProviderEvent, { type: 'done' }> | undefined,
-    };
-    const ids = () => ({
-      threadId: reply.done?.threadId ?? provisional.threadId,
-      messageId: reply.done?.messageId ?? provisional.messageId,
-    });
+    const reply = { text: '', sources: [] as Source[], threadId: provisional.threadId as string, messageId: provisional.messageId as string, done: false };
     let saved = false;
     const save = async () => {
       saved = true;
       if (!keepsTranscripts || (!reply.done && !reply.text)) return;
-      await store.appendMessages(ids().threadId, [
+      await store.appendMessages(reply.threadId, [
         userMessage,
         {
-          id: ids().messageId,
+          id: reply.messageId,
           role: 'assistant',
           text: reply.text,
           sources: reply.sources,
@@ -162,53 +163,145 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       ], threadTtlSeconds);
     };
 
-    async function* run(): AsyncGenerator<StreamEvent> {
-      yield { type: 'start', ...provisional, threadToken: await tokens.issue(provisional.threadId) };
+    // The reply is produced apart from this request: it goes on when the shopper's connection
+    // drops, and only a Stop (or its end) ends it.
+    async function* source(signal: AbortSignal): AsyncGenerator<StreamEvent> {
+      const history = continuing && keepsTranscripts ? ((await store.readMessages(continuing)) ?? []) : [];
+      const events = provider.reply({
+        message: body.message,
+        threadId: continuing,
+        history,
+        locale: body.locale,
+        pageUrl: body.pageUrl,
+        metadata: body.metadata,
+        faqId: body.faqId,
+        externalUserId: body.externalUserId,
+        newConversation: body.newConversation,
+        agentMode: body.agentMode,
+        channel: body.channel,
+        signal,
+      })[Symbol.asyncIterator]();
       try {
+        // The first event is awaited before `start`, so a vendor that fails at once gives the
+        // request a real HTTP status (429 with Retry-After, 402, 504…), not an error in a stream.
+        const first = await events.next();
+        yield { type: 'start', ...provisional };
         for (let next = first; !next.done; next = await events.next()) {
           const event = next.value;
           if (event.type === 'delta') reply.text += event.text;
           else if (event.type === 'sources') reply.sources = event.sources;
           else {
-            reply.done = event;
-            break;
+            const { confidence, raw } = event;
+            reply.done = true;
+            reply.threadId = event.threadId ?? reply.threadId;
+            reply.messageId = event.messageId ?? reply.messageId;
+            // Saved before `done` is sent, so a history request right after it sees this turn.
+            await save();
+            yield {
+              type: 'done',
+              threadId: reply.threadId,
+              messageId: reply.messageId,
+              ...(confidence === undefined ? {} : { confidence }),
+              ...(raw === undefined ? {} : { raw }),
+            };
+            return;
           }
           yield event;
         }
-        if (!reply.done) {
-          if (controller.signal.aborted) return;
-          throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
-        }
-        // Saved before `done` is sent, so a history request right after it sees this turn.
-        await save();
-        const { confidence, raw } = reply.done;
-        yield {
-          type: 'done',
-          ...ids(),
-          threadToken: await tokens.issue(ids().threadId),
-          ...(confidence === undefined ? {} : { confidence }),
-          ...(raw === undefined ? {} : { raw }),
-        };
+        if (!signal.aborted) throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
       } finally {
-        if (!saved) await save();
+        if (!saved) await save().catch(onError);
         await events.return?.();
       }
     }
 
-    if (!wantsStream(request, body)) {
-      for await (const event of run()) void event;
-      const { confidence, raw } = reply.done ?? {};
-      const json: SendMessageResponse = {
-        ...ids(),
-        threadToken: await tokens.issue(ids().threadId),
-        text: reply.text,
-        sources: reply.sources,
-      };
-      if (confidence !== undefined) json.confidence = confidence;
-      if (raw !== undefined) json.raw = raw;
-      return Response.json(json);
+    const production = await replies.produce(replyId, source, async (result) => {
+      if (key) await replies.finish(key, result);
+    });
+    // A key whose reply failed or was stopped is freed, so the turn can be sent again.
+    const settled = production.finished.then(async () => {
+      if (key && !reply.done) await replies.release(key, replyId);
+    });
+    settled.catch(onError);
+    waitUntil?.(settled);
+    try {
+      await production.ready;
+    } catch (thrown) {
+      await settled.catch(() => {});
+      throw thrown;
     }
-    return new Response(sseStream(run(), provisional.messageId, controller, onError), {
+    return answer(request, stream, replyId);
+  }
+
+  /** Answers with a reply's events from the start: as SSE, or as one JSON reply when it ends. */
+  async function answer(request: Request, stream: boolean, replyId: string, result?: SendMessageResponse): Promise<Response> {
+    let events: AsyncIterable<LoggedReplyEvent> = replies.follow(replyId, null, request.signal);
+    if (result) {
+      // A finished reply whose events have expired is told again from what was kept of it.
+      const logged = await replies.logged(replyId);
+      if (!logged) events = replayOf(replyId, result);
+    }
+    if (stream) return sse(withTokens(events));
+    const json: SendMessageResponse = { threadId: '', messageId: '', text: '', sources: [] };
+    for await (const { event } of withTokens(events)) {
+      if (event.type === 'delta') json.text += event.text;
+      else if (event.type === 'sources') json.sources = event.sources;
+      else if (event.type === 'start' || event.type === 'done') {
+        const { type, ...fields } = event;
+        Object.assign(json, fields);
+      } else if (event.type === 'error') {
+        const { code, message, retryAfterSeconds, reason } = event;
+        throw new HttpError(ERROR_STATUS[code] ?? 502, code, message, {
+          ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds, headers: { 'retry-after': String(retryAfterSeconds) } }),
+          ...(reason === undefined ? {} : { reason }),
+        });
+      }
+    }
+    return Response.json(json);
+  }
+
+  /** Thread tokens are not logged: each reader gets them on `start` and `done`. */
+  async function* withTokens(events: AsyncIterable<LoggedReplyEvent>): AsyncGenerator<LoggedReplyEvent> {
+    for await (const logged of events) {
+      const { event } = logged;
+      yield event.type === 'start' || event.type === 'done'
+        ? { ...logged, event: { ...event, threadToken: await tokens.issue(event.threadId) } }
+        : logged;
+    }
+  }
+
+  /** `GET {base}/replies/{key}`: the reply of a turn after `Last-Event-ID`, then live until it ends. */
+  async function resumeReply(request: Request, key: string): Promise<Response> {
+    const { replyId } = await ownedReply(request, key);
+    const last = request.headers.get('last-event-id');
+    if (last !== null && !last.startsWith(`${replyId}/`)) {
+      throw new HttpError(404, 'not_found', 'That reply can no longer be resumed.');
+    }
+    return sse(withTokens(replies.follow(replyId, last, request.signal)));
+  }
+
+  /** `POST {base}/replies/{key}/stop`: stops the reply of a turn, wherever it is produced. */
+  async function stopReply(request: Request, key: string): Promise<Response> {
+    const record = await ownedReply(request, key);
+    if (!record.result) {
+      await replies.stop(record.replyId);
+      await replies.release(key, record.replyId);
+    }
+    return Response.json({ stopped: !record.result });
+  }
+
+  async function ownedReply(request: Request, key: string) {
+    if (!IDEMPOTENCY_KEY.test(key)) {
+      throw new HttpError(400, 'invalid_request', 'The key must be 8–255 letters, digits, ".", "_", ":" or "-".', { field: 'key' });
+    }
+    const record = await replies.lookup(key);
+    if (!record?.replyId) throw new HttpError(404, 'not_found', 'No reply has that key.');
+    if (record.threadId) await assertOwner(request, record.threadId);
+    return record;
+  }
+
+  function sse(events: AsyncIterable<LoggedReplyEvent>): Response {
+    return new Response(sseStream(events[Symbol.asyncIterator]()), {
       headers: {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
@@ -252,9 +345,11 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   async function route(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (path !== basePath && !path.startsWith(`${basePath}/`)) throw notFound();
-    const [name = '', parameter = '', ...rest] = path.slice(basePath.length + 1).split('/');
+    const [first = '', parameter = '', ...rest] = path.slice(basePath.length + 1).split('/');
+    // `replies/{key}/stop` is the one route with a segment after its parameter.
+    const name = first === 'replies' && rest.length === 1 && rest[0] === 'stop' ? 'replies/stop' : first;
     const route = routes[name];
-    if (!route || rest.length || (name === 'threads') !== Boolean(parameter)) throw notFound();
+    if (!route || (rest.length && name === first) || WITH_PARAMETER.has(name) !== Boolean(parameter)) throw notFound();
     const method = request.method === 'HEAD' ? 'GET' : request.method;
     const allowed = Object.keys(route).join(', ');
     if (method === 'OPTIONS') return cors.preflight(request, `${allowed}, OPTIONS`);
@@ -271,6 +366,8 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     return response;
   }
 }
+
+const WITH_PARAMETER = new Set(['threads', 'replies', 'replies/stop']);
 
 /** A path segment's text; bad percent-encoding (`%ZZ`, overlong UTF-8) is the client's error. */
 function decodePathSegment(segment: string): string {
@@ -332,41 +429,66 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return result;
 }
 
-function sseStream(
-  events: AsyncGenerator<StreamEvent>,
-  messageId: string,
-  controller: AbortController,
-  onError: (error: unknown) => void,
-): ReadableStream<Uint8Array> {
+function sseStream(events: AsyncIterator<LoggedReplyEvent>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let sequence = 0;
   return new ReadableStream<Uint8Array>({
     async pull(stream) {
-      try {
-        const { done, value } = await events.next();
-        if (done) return stream.close();
-        stream.enqueue(encoder.encode(encodeStreamEvent(value, `${messageId}:${sequence++}`)));
-      } catch (thrown) {
-        const error =
-          thrown instanceof HttpError
-            ? thrown
-            : new HttpError(502, 'upstream_unavailable', 'The answer could not be completed. Please try again.');
-        if (!(thrown instanceof HttpError)) onError(thrown);
-        const { code, message, retryAfterSeconds, reason } = error.toBody().error;
-        const event: StreamEvent = {
-          type: 'error',
-          code,
-          message,
-          ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-          ...(reason === undefined ? {} : { reason }),
-        };
-        stream.enqueue(encoder.encode(encodeStreamEvent(event, `${messageId}:${sequence++}`)));
-        stream.close();
-      }
+      const { done, value } = await events.next();
+      if (done) return stream.close();
+      stream.enqueue(encoder.encode(encodeStreamEvent(value.event, value.id)));
     },
+    // The shopper went away: only this reader stops; the reply goes on (a Stop ends it).
     async cancel() {
-      controller.abort();
-      await events.return(undefined);
+      await events.return?.(undefined);
     },
   });
 }
+
+/** The events of a finished reply, rebuilt from the record kept with its key. */
+async function* replayOf(replyId: string, result: SendMessageResponse): AsyncGenerator<LoggedReplyEvent> {
+  const { text, sources, threadId, messageId, threadToken, ...rest } = result;
+  const events: StreamEvent[] = [
+    { type: 'start', threadId, messageId },
+    { type: 'delta', text },
+    { type: 'sources', sources },
+    { type: 'done', threadId, messageId, ...rest },
+  ];
+  for (const [index, event] of events.entries()) yield { id: `${replyId}/kept-${index}`, event };
+}
+
+/** Letters, digits and `._:-`: a UUID fits, and a key is never mistaken for a path. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,255}$/;
+
+/** The `Idempotency-Key` header, checked; `undefined` when the request has none. */
+function idempotencyKey(request: Request): string | undefined {
+  const key = request.headers.get('idempotency-key');
+  if (key === null) return undefined;
+  // A structured-field string may come quoted.
+  const value = key.trim().replace(/^"(.*)"$/, '$1');
+  if (!IDEMPOTENCY_KEY.test(value)) {
+    throw new HttpError(400, 'invalid_request', 'Idempotency-Key must be 8–255 letters, digits, ".", "_", ":" or "-".', {
+      field: 'Idempotency-Key',
+    });
+  }
+  return value;
+}
+
+/** SHA-256 of a request's fields: the same key with another request is refused. */
+async function fingerprint(value: unknown): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(value)));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** The HTTP status of an error ending a reply, for a request that asked for one JSON reply. */
+const ERROR_STATUS: Partial<Record<ErrorCode, number>> = {
+  rate_limited: 429,
+  billing: 402,
+  upstream_timeout: 504,
+  upstream_unavailable: 502,
+  upstream_malformed: 502,
+  unauthorized: 502,
+  aborted: 409,
+  not_found: 404,
+  invalid_request: 400,
+  internal: 500,
+};

@@ -1,0 +1,300 @@
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeModel } from '../test/fake-model';
+import { startRedis } from '../test/redis-server';
+import { createConciergeHandler } from './handler';
+import { createNodeServer } from './node';
+import { createOpenAIProvider } from './openai/openai-provider';
+import { createRedisStore } from './redis-store';
+import { createMemoryStore, type ProxyStore } from './store';
+
+// Replies that outlive their request, on two instances of the proxy ("A" and "B") that share a
+// store: one memory store in this process, or a real redis-server with a client per instance.
+// The vendor is an OpenAI-compatible model on loopback that records every call.
+
+const KB_DIR = fileURLToPath(new URL('../fixtures/knowledge-base', import.meta.url));
+const SECRET = 'a-secret-both-instances-share-0123456789';
+
+let model: Awaited<ReturnType<typeof startFakeModel>>;
+let redis: Awaited<ReturnType<typeof startRedis>>;
+
+beforeAll(async () => {
+  model = await startFakeModel();
+  redis = await startRedis();
+}, 30_000);
+
+afterAll(async () => {
+  await model?.close();
+  await redis?.stop();
+});
+
+afterEach(() => {
+  model.settings.words = 12;
+  model.settings.delayMs = 0;
+});
+
+interface Instance {
+  base: string;
+  close(): Promise<void>;
+}
+
+async function startInstance(store: ProxyStore): Promise<Instance> {
+  const handler = createConciergeHandler({
+    provider: createOpenAIProvider({ baseUrl: model.url, model: 'test', dir: KB_DIR }),
+    store,
+    secret: SECRET,
+    rateLimit: false,
+    onError: () => {},
+  });
+  const server = createNodeServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/concierge`,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+interface WireEvent {
+  id: string;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** Reads a response's SSE events until `stop` says so (then cancels) or the stream ends. */
+async function readEvents(response: Response, stop: (events: WireEvent[]) => boolean = () => false): Promise<WireEvent[]> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const events: WireEvent[] = [];
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(frame)?.[1] ?? '';
+      events.push({ id: field('id'), event: field('event'), data: JSON.parse(field('data')) as Record<string, unknown> });
+    }
+    if (stop(events)) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return events;
+}
+
+const textOf = (events: WireEvent[]) =>
+  events
+    .filter((event) => event.event === 'delta')
+    .map((event) => event.data.text)
+    .join('');
+const deltas = (count: number) => (events: WireEvent[]) => events.filter((event) => event.event === 'delta').length >= count;
+
+function post(instance: Instance, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return fetch(`${instance.base}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.each(['memory', 'redis'] as const)('replies on the %s store', (kind) => {
+  let a: Instance;
+  let b: Instance;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    let stores: { a: ProxyStore; b: ProxyStore; close(): Promise<void> };
+    if (kind === 'memory') {
+      const store = createMemoryStore();
+      stores = { a: store, b: store, close: async () => {} };
+    }
+    else {
+      const prefix = `replies-${crypto.randomUUID()}:`;
+      const first = createRedisStore({ url: redis.url, prefix });
+      const second = createRedisStore({ url: redis.url, prefix });
+      stores = { a: first, b: second, close: async () => void (await Promise.all([first.close(), second.close()])) };
+    }
+    a = await startInstance(stores.a);
+    b = await startInstance(stores.b);
+    close = async () => {
+      await Promise.all([a.close(), b.close()]);
+      await stores.close();
+    };
+  });
+
+  afterAll(() => close());
+
+  it('goes on reading the vendor after the shopper leaves, and saves the whole reply', async () => {
+    model.settings.delayMs = 5;
+    const before = model.calls.length;
+    const key = crypto.randomUUID();
+    const events = await readEvents(await post(a, { message: 'What is your return policy?' }, { 'idempotency-key': key }), deltas(2));
+    const { threadId, threadToken } = events[0]!.data as { threadId: string; threadToken: string };
+    await until(() => model.calls.length > before && model.calls.at(-1)!.finished, 'the vendor to finish');
+    const call = model.calls.at(-1)!;
+    expect(call.aborted).toBe(false);
+    await until(async () => {
+      const history = await fetch(`${b.base}/threads/${threadId}`, { headers: { 'concierge-thread-token': threadToken } });
+      if (!history.ok) return false;
+      const { messages } = (await history.json()) as { messages: { id: string; role: string; text: string; interrupted?: boolean }[] };
+      if (messages.length !== 2) return false;
+      expect(messages[0]).toMatchObject({ id: key, role: 'user' });
+      expect(messages[1]).toMatchObject({ role: 'assistant', text: call.text });
+      expect(messages[1]!.interrupted).toBeUndefined();
+      return true;
+    }, 'the saved transcript');
+    expect(model.calls.length).toBe(before + 1);
+  });
+
+  it('resumes on the other instance after Last-Event-ID: exactly the rest, live, until done', async () => {
+    model.settings.delayMs = 5;
+    model.settings.words = 40;
+    const before = model.calls.length;
+    const key = crypto.randomUUID();
+    const first = await readEvents(await post(a, { message: 'Tell me about shipping' }, { 'idempotency-key': key }), deltas(4));
+    const last = first.at(-1)!.id;
+    const resumed = await fetch(`${b.base}/replies/${key}`, { headers: { accept: 'text/event-stream', 'last-event-id': last } });
+    expect(resumed.status).toBe(200);
+    const rest = await readEvents(resumed);
+    expect(rest.at(-1)!.event).toBe('done');
+    expect(model.calls.length).toBe(before + 1);
+    expect(textOf(first) + textOf(rest)).toBe(model.calls.at(-1)!.text);
+    const ids = [...first, ...rest].map((event) => event.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(rest[0]!.event).not.toBe('start');
+    // From the start, on either instance, once it is done: the same reply again.
+    const again = await readEvents(await fetch(`${a.base}/replies/${key}`, { headers: { accept: 'text/event-stream' } }));
+    expect(textOf(again)).toBe(model.calls.at(-1)!.text);
+    expect(again.map((event) => event.id)).toEqual(ids);
+  });
+
+  it('a repeated request joins the reply in flight, gets the finished one afterwards, and never calls the vendor again', async () => {
+    model.settings.delayMs = 5;
+    const before = model.calls.length;
+    const key = crypto.randomUUID();
+    const body = { message: 'Do you ship abroad?', locale: 'en' };
+    const [one, two] = await Promise.all([
+      post(a, body, { 'idempotency-key': key }).then((response) => readEvents(response)),
+      post(b, body, { 'idempotency-key': key }).then((response) => readEvents(response)),
+    ]);
+    expect(model.calls.length).toBe(before + 1);
+    const { text } = model.calls.at(-1)!;
+    expect(textOf(one)).toBe(text);
+    expect(textOf(two)).toBe(text);
+    expect(two.at(-1)).toEqual(one.at(-1));
+
+    const later = await readEvents(await post(b, { ...body, stream: true }, { 'idempotency-key': key }));
+    expect(textOf(later)).toBe(text);
+    const json = await post(a, { ...body, stream: false }, { 'idempotency-key': key });
+    expect(json.status).toBe(200);
+    expect(await json.json()).toMatchObject({ text, threadId: one[0]!.data.threadId });
+    expect(model.calls.length).toBe(before + 1);
+
+    const other = await post(b, { ...body, message: 'Something else' }, { 'idempotency-key': key });
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ error: { code: 'invalid_request', field: 'Idempotency-Key' } });
+    expect(model.calls.length).toBe(before + 1);
+  });
+
+  it('Stop on the other instance aborts the vendor, ends every reader with no event after it, and frees the key', async () => {
+    model.settings.delayMs = 20;
+    model.settings.words = 200;
+    const before = model.calls.length;
+    const key = crypto.randomUUID();
+    const response = await post(a, { message: 'Tell me everything' }, { 'idempotency-key': key });
+    const reader = readEvents(response);
+    await until(() => model.calls.length > before, 'the vendor call');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stop = await fetch(`${b.base}/replies/${key}/stop`, { method: 'POST' });
+    expect(await stop.json()).toEqual({ stopped: true });
+    const events = await reader;
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'aborted' } });
+    await until(() => model.calls.at(-1)!.aborted, 'the vendor request to be aborted', 2000);
+    expect(model.calls.at(-1)!.finished).toBe(false);
+    const shown = textOf(events);
+    expect(shown.length).toBeGreaterThan(0);
+    // Nothing after the Stop: a reader coming later finds no reply under the key.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await fetch(`${b.base}/replies/${key}`, { headers: { accept: 'text/event-stream' } })).status).toBe(404);
+    const { threadId, threadToken } = events[0]!.data as { threadId: string; threadToken: string };
+    const history = await fetch(`${a.base}/threads/${threadId}`, { headers: { 'concierge-thread-token': threadToken } });
+    const { messages } = (await history.json()) as { messages: { text: string; interrupted?: boolean }[] };
+    expect(messages[1]).toMatchObject({ interrupted: true });
+    expect(messages[1]!.text.startsWith(shown)).toBe(true);
+    // The turn can be sent again (Retry): a new reply.
+    model.settings.delayMs = 0;
+    model.settings.words = 5;
+    const retried = await readEvents(await post(b, { message: 'Tell me everything' }, { 'idempotency-key': key }));
+    expect(model.calls.length).toBe(before + 2);
+    expect(textOf(retried)).toBe(model.calls.at(-1)!.text);
+  });
+
+  it('a vendor failure before the first event answers its status and frees the key for the retry', async () => {
+    const before = model.calls.length;
+    const key = crypto.randomUUID();
+    model.settings.failNext = 429;
+    const refused = await post(a, { message: 'Hello' }, { 'idempotency-key': key });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toContain('application/json');
+    const answered = await readEvents(await post(b, { message: 'Hello' }, { 'idempotency-key': key }));
+    expect(textOf(answered)).toBe(model.calls.at(-1)!.text);
+    expect(model.calls.length).toBe(before + 1);
+  });
+
+  it('resuming checks its input: an unknown key, a thread token missing, another reply\'s event id, a malformed key', async () => {
+    expect((await fetch(`${b.base}/replies/${crypto.randomUUID()}`)).status).toBe(404);
+    expect((await fetch(`${b.base}/replies/bad%20key`)).status).toBe(400);
+    expect((await fetch(`${b.base}/replies/${crypto.randomUUID()}/stop`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${b.base}/replies/${crypto.randomUUID()}/stop`)).status).toBe(405);
+    const bad = await post(a, { message: 'Hi' }, { 'idempotency-key': 'short' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { field: 'Idempotency-Key' } });
+
+    const first = await readEvents(await post(a, { message: 'Hi' }, { 'idempotency-key': crypto.randomUUID() }));
+    const { threadId, threadToken } = first[0]!.data as { threadId: string; threadToken: string };
+    const key = crypto.randomUUID();
+    const owned = { 'concierge-thread-token': threadToken };
+    await readEvents(await post(a, { message: 'And then?', threadId }, { 'idempotency-key': key, ...owned }));
+    expect((await fetch(`${b.base}/replies/${key}`)).status).toBe(404);
+    expect((await fetch(`${b.base}/replies/${key}/stop`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${b.base}/replies/${key}`, { headers: { ...owned, 'last-event-id': `${crypto.randomUUID()}/1-0` } })).status).toBe(404);
+    const resumed = await fetch(`${b.base}/replies/${key}`, { headers: owned });
+    expect(resumed.status).toBe(200);
+    expect((await readEvents(resumed)).at(-1)!.event).toBe('done');
+  });
+
+  if (kind === 'redis') {
+    it('keeps a key 24 hours and a reply\'s events 10 minutes after its end', async () => {
+      const key = crypto.randomUUID();
+      const events = await readEvents(await post(a, { message: 'Hi' }, { 'idempotency-key': key }));
+      const replyId = events[0]!.id.split('/')[0]!;
+      const client = createClient({ url: redis.url });
+      await client.connect();
+      try {
+        const keys = await client.keys(`*${key}*`);
+        expect(keys).toHaveLength(1);
+        expect(await client.ttl(keys[0]!)).toBeGreaterThan(86_400 - 10);
+        const logs = await client.keys(`*log:reply:${replyId}`);
+        expect(logs).toHaveLength(1);
+        const ttl = await client.ttl(logs[0]!);
+        expect(ttl).toBeGreaterThan(590);
+        expect(ttl).toBeLessThanOrEqual(600);
+        expect(await client.keys(`*lease:${replyId}`)).toEqual([]);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+});
