@@ -26,7 +26,7 @@ export interface FaultProxy {
   /** Faults for every connection from now on (e.g. latency on all of them). */
   always(fault: Fault | null): void;
   /** Connections opened so far, and how many are closed. */
-  stats(): { opened: number; closed: number; open: number };
+  stats(): { opened: number; closed: number; open: number; triggered: number };
   close(): Promise<void>;
 }
 
@@ -40,6 +40,7 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
   let always: Fault | null = null;
   let opened = 0;
   let closed = 0;
+  let triggered = 0;
   const sockets = new Set<Socket>();
 
   const server = createServer((client) => {
@@ -63,8 +64,10 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
         upstream.destroy();
       }
     };
+    let counted = false;
     const onClose = () => {
-      if (!client.destroyed || !upstream.destroyed) return;
+      if (counted || !client.destroyed || !upstream.destroyed) return;
+      counted = true;
       closed++;
       sockets.delete(client);
       sockets.delete(upstream);
@@ -91,7 +94,7 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
       queue = queue.then(async () => {
         if (ended || stalled) return;
         let bytes = chunk;
-        const limit = current && (current.cutAfterBytes ?? current.resetAfterBytes ?? current.stallAfterBytes);
+        const limit = current ? (current.cutAfterBytes ?? current.resetAfterBytes ?? current.stallAfterBytes) : undefined;
         let last = false;
         if (limit !== undefined && passed + bytes.length >= limit) {
           bytes = bytes.subarray(0, Math.max(0, limit - passed));
@@ -110,6 +113,7 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
         } else if (bytes.length) client.write(bytes);
         passed += bytes.length;
         if (!last) return;
+        triggered++;
         if (current!.cutAfterBytes !== undefined) finish('end');
         else if (current!.resetAfterBytes !== undefined) finish('reset');
         else stalled = true;
@@ -128,7 +132,7 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
     always(fault) {
       always = fault;
     },
-    stats: () => ({ opened, closed, open: opened - closed }),
+    stats: () => ({ opened, closed, open: opened - closed, triggered }),
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -124,8 +124,10 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     const replyId = crypto.randomUUID();
     let claim: Awaited<ReturnType<ReplyLog['claim']>> | undefined;
     if (key) {
-      const { stream: _, ...fields } = body;
-      claim = await replies.claim(key, await fingerprint([continuing ?? null, fields]), continuing);
+      // The thread is left out: a turn re-sent after its reply started names the thread that
+      // reply created, which its first attempt could not.
+      const { stream: _, threadId: __, newConversation: ___, ...fields } = body;
+      claim = await replies.claim(key, await fingerprint(fields), continuing);
       // A repeat of a request answered or being answered: the same reply, and no new vendor call.
       if (claim.type === 'join') return answer(request, stream, claim.replyId, claim.result);
     }

@@ -124,13 +124,19 @@ export function createReplyLog(options: ReplyLogOptions) {
     };
 
     // The lease says the producer lives; the stop flag reaches it from any instance.
-    const renew = () => store.set(`lease:${replyId}`, 1, Math.ceil((leaseMs * 3) / 1000)).catch(() => {});
-    await renew();
+    const renew = () => store.set(`lease:${replyId}`, 1, Math.ceil((leaseMs * 3) / 1000));
+    // A store that cannot take the lease fails the request (503) before the vendor is asked.
+    try {
+      await renew();
+    } catch (error) {
+      productions.delete(replyId);
+      throw error;
+    }
     let lastRenewal = Date.now();
     const watch = setInterval(() => {
       if (Date.now() - lastRenewal >= leaseMs) {
         lastRenewal = Date.now();
-        void renew();
+        renew().catch(() => {});
       }
       store.get(`stop:${replyId}`).then(
         (stopped) => stopped !== undefined && controller.abort(),

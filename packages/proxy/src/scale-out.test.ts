@@ -1,14 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startRedis } from '../test/redis-server';
+import { killProxyProcess, startProxyProcess } from '../test/proxy-process';
+import { startRedis } from '../test/redis-server';
 
 // Three `concierge-proxy` processes (the built bin, as deployed) on one real Redis, behind a
 // round-robin balancer on loopback that appends the client's address to X-Forwarded-For.
 
-const BIN = fileURLToPath(new URL('../bin/concierge-proxy.js', import.meta.url));
 const KB_DIR = fileURLToPath(new URL('../fixtures/knowledge-base', import.meta.url));
 const SECRET = 'one-secret-shared-by-all-three-instances-42';
 
@@ -21,12 +21,9 @@ let balancer: Server;
 let base = '';
 const served: number[] = [];
 
-async function startInstance(port?: number) {
-  const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, [BIN], {
-    env: {
-      ...process.env,
-      PORT: String(chosen),
+function startInstance(port?: number) {
+  return startProxyProcess(
+    {
       CONCIERGE_KB_DIR: KB_DIR,
       CONCIERGE_PROVIDER: 'openai',
       OPENAI_BASE_URL: `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
@@ -36,29 +33,11 @@ async function startInstance(port?: number) {
       CONCIERGE_RATE_LIMIT: '5',
       CONCIERGE_TRUST_PROXY: '1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`concierge-proxy exited:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`concierge-proxy did not start:\n${output}`);
-    const ok = await fetch(`http://127.0.0.1:${chosen}/api/concierge/health`).then((response) => response.ok, () => false);
-    if (ok) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { port: chosen, child };
+    port,
+  );
 }
 
-function stopInstance(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const stopInstance = killProxyProcess;
 
 beforeAll(async () => {
   redis = await startRedis();

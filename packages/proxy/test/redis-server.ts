@@ -27,7 +27,7 @@ export async function startRedis(port?: number) {
     url: `redis://127.0.0.1:${chosen}`,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
