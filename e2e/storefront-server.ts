@@ -27,7 +27,19 @@ export async function startStorefront(env: Record<string, string> = {}) {
     if (ok) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { origin, output: () => output, close: () => child.kill() };
+  return {
+    origin,
+    port,
+    output: () => output,
+    close: () => child.kill(),
+    /** Ends the process at once (SIGKILL), as a crashed or replaced instance. */
+    kill: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -29,7 +29,14 @@ describe('resolveConfig', () => {
       vendor: {},
       secret: undefined,
       redisUrl: undefined,
+      localChunkDelayMs: 15,
     });
+  });
+
+  it('reads the local provider\'s pace, 0 for none, and refuses anything else', () => {
+    expect(resolveConfig({ CONCIERGE_LOCAL_CHUNK_DELAY_MS: '80' }).localChunkDelayMs).toBe(80);
+    expect(resolveConfig({ CONCIERGE_LOCAL_CHUNK_DELAY_MS: '0' }).localChunkDelayMs).toBe(0);
+    expect(() => resolveConfig({ CONCIERGE_LOCAL_CHUNK_DELAY_MS: 'fast' })).toThrow(/CONCIERGE_LOCAL_CHUNK_DELAY_MS/);
   });
 
   it('reads the trusted proxies, the per-thread limit and the daily cap', () => {

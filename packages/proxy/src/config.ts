@@ -30,6 +30,7 @@ export type ProxyEnvironment = Partial<Record<(typeof VARIABLES)[number], string
 export const VARIABLES = [
   'CONCIERGE_PROVIDER',
   'CONCIERGE_KB_DIR',
+  'CONCIERGE_LOCAL_CHUNK_DELAY_MS',
   'CONCIERGE_ALLOWED_ORIGINS',
   'CONCIERGE_UPSTREAM_TIMEOUT_MS',
   'CONCIERGE_RATE_LIMIT',
@@ -72,6 +73,8 @@ export interface ProxyConfig {
   secret: string | undefined;
   /** Where the proxy keeps what it remembers: this process's memory, or a Redis shared by every instance. */
   redisUrl: string | undefined;
+  /** Pause between the local provider's streamed chunks, in milliseconds. */
+  localChunkDelayMs: number;
 }
 
 /** Picks the Concierge variables out of an environment (`process.env` by default). */
@@ -180,6 +183,7 @@ export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): Proxy
     redisUrl,
     allowedOrigins,
     timeoutMs: positive('CONCIERGE_UPSTREAM_TIMEOUT_MS', 30_000),
+    localChunkDelayMs: env.CONCIERGE_LOCAL_CHUNK_DELAY_MS === '0' ? 0 : positive('CONCIERGE_LOCAL_CHUNK_DELAY_MS', 15),
     rateLimit: limit === 0 ? false : { limit, windowSeconds: positive('CONCIERGE_RATE_LIMIT_WINDOW', 60), threadLimit, dailyLimit },
     trustProxy,
     productFaqs,
@@ -205,7 +209,7 @@ export async function providerFromConfig(config: ProxyConfig, options: { fetch?:
         createOpenAIProvider({ ...upstream, apiKey: vendor.apiKey, baseUrl: vendor.baseUrl, model: vendor.model!, dir }),
       );
     default:
-      return withKnowledgeBase(config.kbDir, (dir) => createLocalProvider({ dir }));
+      return withKnowledgeBase(config.kbDir, (dir) => createLocalProvider({ dir, chunkDelayMs: config.localChunkDelayMs }));
   }
 }
 
