@@ -152,6 +152,52 @@ describe('createHttpTransport', () => {
     expect(error.message).toMatch(/cut off/);
   });
 
+  it('resumes a stream cut after its first events from the last event id, with the key and thread token, and yields each event once', async () => {
+    const frames = RECORDED_STREAM.split(/(?<=\n\n)/);
+    const requests: { url: string; headers: Record<string, string> }[] = [];
+    let failures = 1;
+    const transport = createHttpTransport({
+      endpoint: '/api/concierge',
+      fetch: async (url, init) => {
+        const headers = init!.headers as Record<string, string>;
+        requests.push({ url: String(url), headers });
+        if (requests.length === 1) return sseResponse(frames.slice(0, 2).join('') + 'id: m1:2\nevent: del');
+        // The first try to resume fails as a dropped network would; the next is answered.
+        if (failures-- > 0) throw new TypeError('fetch failed');
+        return sseResponse(frames.slice(2).join(''));
+      },
+    });
+    const events = await collect(transport.sendMessage({ message: 'Hi' }, { idempotencyKey: 'turn-1', threadToken: 'tok' }));
+    expect(events.map((event) => event.type)).toEqual(['start', 'delta', 'delta', 'sources', 'done']);
+    expect(requests.slice(1).map((request) => [request.url, request.headers['last-event-id'], request.headers['concierge-thread-token']])).toEqual([
+      ['/api/concierge/replies/turn-1', 'm1:1', 'tok'],
+      ['/api/concierge/replies/turn-1', 'm1:1', 'tok'],
+    ]);
+  });
+
+  it('ends as upstream_unavailable when the reply can no longer be resumed, or without a key to resume it by', async () => {
+    const cut = 'id: m1:0\nevent: start\ndata: {"threadId":"t1","messageId":"m1"}\n\n';
+    const gone = createHttpTransport({
+      endpoint: '/api/concierge',
+      fetch: async (url) => (String(url).endsWith('/messages') ? sseResponse(cut) : Response.json({ error: { code: 'not_found', message: 'No reply has that key.' } }, { status: 404 })),
+    });
+    const error = await failure(collect(gone.sendMessage({ message: 'Hi' }, { idempotencyKey: 'turn-1' })));
+    expect(error.code).toBe('upstream_unavailable');
+    let calls = 0;
+    const keyless = createHttpTransport({ endpoint: '/api/concierge', fetch: async () => (calls++, sseResponse(cut)) });
+    expect((await failure(collect(keyless.sendMessage({ message: 'Hi' })))).code).toBe('upstream_unavailable');
+    expect(calls).toBe(1);
+  });
+
+  it('asks the proxy to stop a reply by its key', async () => {
+    const requests: [string, RequestInit][] = [];
+    const transport = createHttpTransport({ endpoint: '/api/concierge', fetch: async (url, init) => (requests.push([String(url), init!]), Response.json({ stopped: true })) });
+    await transport.stopReply!('turn 1', { threadToken: 'tok' });
+    expect(requests[0]![0]).toBe('/api/concierge/replies/turn%201/stop');
+    expect(requests[0]![1].method).toBe('POST');
+    expect((requests[0]![1].headers as Record<string, string>)['concierge-thread-token']).toBe('tok');
+  });
+
   it('reports invalid event JSON as upstream_malformed', async () => {
     const transport = createHttpTransport({
       endpoint: '/api',

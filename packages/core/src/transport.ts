@@ -84,31 +84,28 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       // A dropped connection is resumed after the last event seen (the proxy keeps the reply
       // going and logged); waits between tries grow, and a reply gone from the proxy ends here.
       const last = { id: '' };
-      for (let tries = 0; ; ) {
+      let wait = 0;
+      for (let resume = false; ; resume = true) {
         try {
+          if (resume) {
+            response = await doFetch(`/replies/${encodeURIComponent(idempotencyKey!)}`, {
+              headers: { accept: 'text/event-stream', 'last-event-id': last.id, ...token },
+              signal,
+            });
+            if (response.status === 404) throw new ConciergeError({ code: 'upstream_unavailable', message: 'The reply can no longer be resumed.' });
+            if (!response.ok) throw await errorFromResponse(response);
+          }
           if (!response.body) throw malformed('The reply stream had no body.');
           for await (const event of eventsFromStream(response.body, signal, last)) {
-            tries = 0;
+            wait = 0;
             yield event;
           }
           return;
         } catch (thrown) {
-          if (!CUTS.has(thrown as ConciergeError) || !idempotencyKey || !last.id || tries >= RESUME_DELAYS_MS.length) throw thrown;
+          const cut = CUTS.has(thrown as ConciergeError) || (resume && (thrown as ConciergeError).code === 'network');
+          if (!cut || !idempotencyKey || !last.id || wait >= RESUME_DELAYS_MS.length) throw thrown;
         }
-        for (;;) {
-          await sleep(RESUME_DELAYS_MS[tries++]!, signal);
-          try {
-            response = await doFetch(`/replies/${encodeURIComponent(idempotencyKey)}`, {
-              headers: { accept: 'text/event-stream', 'last-event-id': last.id, ...token },
-              signal,
-            });
-            break;
-          } catch (thrown) {
-            if (signal?.aborted || tries >= RESUME_DELAYS_MS.length) throw thrown;
-          }
-        }
-        if (response.status === 404) throw cutOff();
-        if (!response.ok) throw await errorFromResponse(response);
+        await sleep(RESUME_DELAYS_MS[wait++]!, signal);
       }
     },
 

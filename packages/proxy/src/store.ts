@@ -109,14 +109,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
       entries.delete(`value:${key}`);
     },
     async appendEvent(log, data, ttlSeconds) {
+      // Appended in place: a long reply is thousands of events.
       const events = (read(`log:${log}`) as LoggedEvent[] | undefined) ?? [];
       const id = `${now()}-${sequence++}`;
-      write(`log:${log}`, [...events, { id, data }], ttlSeconds);
+      events.push({ id, data });
+      write(`log:${log}`, events, ttlSeconds);
       return id;
     },
     async readEvents(log, afterId) {
       const events = (read(`log:${log}`) as LoggedEvent[] | undefined) ?? [];
-      if (afterId === null) return [...events];
+      if (afterId === null) return events.slice();
       const index = events.findIndex((event) => event.id === afterId);
       return index < 0 ? events.filter((event) => compareIds(event.id, afterId) > 0) : events.slice(index + 1);
     },
