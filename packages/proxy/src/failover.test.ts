@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeModel } from '../test/fake-model';
 import { killProxyProcess, startProxyProcess } from '../test/proxy-process';
 import { startRedis } from '../test/redis-server';
+import { sseEvents } from '../test/sse';
 
 // Two `concierge-proxy` processes on one real Redis; the one producing a reply is killed
 // mid-reply (SIGKILL), as a crashed or replaced instance is.
@@ -37,26 +38,7 @@ afterAll(async () => {
 
 const base = (instance: { port: number }) => `http://127.0.0.1:${instance.port}/api/concierge`;
 
-async function* events(response: Response): AsyncGenerator<{ id: string; event: string; data: Record<string, unknown> }> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(frame)?.[1] ?? '';
-        yield { id: field('id'), event: field('event'), data: JSON.parse(field('data')) as Record<string, unknown> };
-      }
-    }
-  } catch {
-    // The connection died with its instance.
-  }
-}
+const events = sseEvents;
 
 describe('the instance producing a reply dies', () => {
   it('a reader on the other instance gets what was logged, then a clear end; the same turn sent again is answered there', async () => {

@@ -4,6 +4,7 @@ import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeModel } from '../test/fake-model';
 import { startRedis } from '../test/redis-server';
+import { sseEvents, type WireEvent } from '../test/sse';
 import { createConciergeHandler } from './handler';
 import { createNodeServer } from './node';
 import { createOpenAIProvider } from './openai/openai-provider';
@@ -56,32 +57,12 @@ async function startInstance(store: ProxyStore): Promise<Instance> {
   };
 }
 
-interface WireEvent {
-  id: string;
-  event: string;
-  data: Record<string, unknown>;
-}
-
 /** Reads a response's SSE events until `stop` says so (then cancels) or the stream ends. */
 async function readEvents(response: Response, stop: (events: WireEvent[]) => boolean = () => false): Promise<WireEvent[]> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const events: WireEvent[] = [];
-  let buffer = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(frame)?.[1] ?? '';
-      events.push({ id: field('id'), event: field('event'), data: JSON.parse(field('data')) as Record<string, unknown> });
-    }
-    if (stop(events)) {
-      await reader.cancel();
-      break;
-    }
+  for await (const event of sseEvents(response)) {
+    events.push(event);
+    if (stop(events)) break;
   }
   return events;
 }
