@@ -26,7 +26,7 @@ export interface FaultProxy {
   /** Faults for every connection from now on (e.g. latency on all of them). */
   always(fault: Fault | null): void;
   /** Connections opened so far, and how many are closed. */
-  stats(): { opened: number; closed: number; open: number; triggered: number };
+  stats(): { opened: number; closed: number; open: number; triggered: number; armedBytes: number };
   close(): Promise<void>;
 }
 
@@ -41,6 +41,8 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
   let opened = 0;
   let closed = 0;
   let triggered = 0;
+  /** Bytes passed back on the connection of the last armed fault, from its request on. */
+  let armedBytes = 0;
   const sockets = new Set<Socket>();
 
   const server = createServer((client) => {
@@ -84,6 +86,7 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
       if (index >= 0) {
         fault = armed.splice(index, 1)[0]!.fault;
         passed = 0;
+        armedBytes = 0;
       }
       upstream.write(chunk);
     });
@@ -112,6 +115,7 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
           }
         } else if (bytes.length) client.write(bytes);
         passed += bytes.length;
+        if (current && current !== always) armedBytes = passed;
         if (!last) return;
         triggered++;
         if (current!.cutAfterBytes !== undefined) finish('end');
@@ -132,7 +136,7 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
     always(fault) {
       always = fault;
     },
-    stats: () => ({ opened, closed, open: opened - closed, triggered }),
+    stats: () => ({ opened, closed, open: opened - closed, triggered, armedBytes }),
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -92,7 +92,12 @@ describe('a cut between the shopper and the proxy', () => {
   it('at 200 random offsets of a long streamed reply, with the vendor still streaming: exact text, one vendor call each', async () => {
     model.settings.words = 400;
     model.settings.delayMs = 0;
-    const length = 400 * 150;
+    // The length of such a reply on the wire, measured on one that nothing cuts.
+    front.arm(MESSAGES, { cutAfterBytes: 10_000_000 });
+    await ask('Tell me everything about shipping');
+    const length = front.stats().armedBytes;
+    expect(length).toBeGreaterThan(20_000);
+    const { triggered } = front.stats();
     let seed = 7;
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
     for (let run = 0; run < 200; run++) {
@@ -102,6 +107,8 @@ describe('a cut between the shopper and the proxy', () => {
       expect(calls, `offset ${offset}`).toHaveLength(1);
       expect(messages[1]?.text, `offset ${offset}`).toBe(calls[0]!.text);
     }
+    // Every one of the 200 cuts fell inside the reply.
+    expect(front.stats().triggered).toBe(triggered + 200);
   }, 240_000);
 
   it('on a slow, lossy link (latency, a bandwidth cap, then a cut, then a reset on the resume): exact text, one vendor call', async () => {
