@@ -30,7 +30,15 @@ describe('resolveConfig', () => {
       secret: undefined,
       redisUrl: undefined,
       localChunkDelayMs: 15,
+      pagesBaseUrl: undefined,
     });
+  });
+
+  it('reads where pages without a URL are linked, a site path or an http(s) URL', () => {
+    expect(resolveConfig({ CONCIERGE_PAGES_BASE_URL: '/help' }).pagesBaseUrl).toBe('/help');
+    expect(resolveConfig({ CONCIERGE_PAGES_BASE_URL: 'https://shop.example/help' }).pagesBaseUrl).toBe('https://shop.example/help');
+    expect(() => resolveConfig({ CONCIERGE_PAGES_BASE_URL: 'javascript:alert(1)' })).toThrow(/CONCIERGE_PAGES_BASE_URL/);
+    expect(() => resolveConfig({ CONCIERGE_PAGES_BASE_URL: 'help pages' })).toThrow(/CONCIERGE_PAGES_BASE_URL/);
   });
 
   it('reads the local provider\'s pace, 0 for none, and refuses anything else', () => {

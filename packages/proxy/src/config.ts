@@ -31,6 +31,7 @@ export const VARIABLES = [
   'CONCIERGE_PROVIDER',
   'CONCIERGE_KB_DIR',
   'CONCIERGE_LOCAL_CHUNK_DELAY_MS',
+  'CONCIERGE_PAGES_BASE_URL',
   'CONCIERGE_ALLOWED_ORIGINS',
   'CONCIERGE_UPSTREAM_TIMEOUT_MS',
   'CONCIERGE_RATE_LIMIT',
@@ -75,6 +76,8 @@ export interface ProxyConfig {
   redisUrl: string | undefined;
   /** Pause between the local provider's streamed chunks, in milliseconds. */
   localChunkDelayMs: number;
+  /** Where knowledge-base pages without `url:` are linked, by their path; none: not linked. */
+  pagesBaseUrl: string | undefined;
 }
 
 /** Picks the Concierge variables out of an environment (`process.env` by default). */
@@ -172,6 +175,10 @@ export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): Proxy
   if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError('CONCIERGE_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 32).`);
   }
+  const pagesBaseUrl = env.CONCIERGE_PAGES_BASE_URL;
+  if (pagesBaseUrl !== undefined && !/^(https?:\/\/[^/\s]+)?\/\S*$|^https?:\/\/[^/\s]+$/i.test(pagesBaseUrl)) {
+    throw new ConfigError('CONCIERGE_PAGES_BASE_URL', `"${pagesBaseUrl}" is not a site path such as /help or a URL such as https://shop.example/help.`);
+  }
   const redisUrl = env.CONCIERGE_REDIS_URL;
   if (redisUrl !== undefined && !(URL.canParse(redisUrl) && /^rediss?:$/.test(new URL(redisUrl).protocol))) {
     throw new ConfigError('CONCIERGE_REDIS_URL', 'is not a redis:// or rediss:// URL.');
@@ -183,6 +190,7 @@ export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): Proxy
     redisUrl,
     allowedOrigins,
     timeoutMs: positive('CONCIERGE_UPSTREAM_TIMEOUT_MS', 30_000),
+    pagesBaseUrl,
     localChunkDelayMs: env.CONCIERGE_LOCAL_CHUNK_DELAY_MS === '0' ? 0 : positive('CONCIERGE_LOCAL_CHUNK_DELAY_MS', 15),
     rateLimit: limit === 0 ? false : { limit, windowSeconds: positive('CONCIERGE_RATE_LIMIT_WINDOW', 60), threadLimit, dailyLimit },
     trustProxy,
@@ -206,10 +214,10 @@ export async function providerFromConfig(config: ProxyConfig, options: { fetch?:
       return createHaniaProvider({ ...upstream, apiKey: vendor.apiKey!, botId: vendor.botId!, baseUrl: vendor.baseUrl });
     case 'openai':
       return withKnowledgeBase(config.kbDir, (dir) =>
-        createOpenAIProvider({ ...upstream, apiKey: vendor.apiKey, baseUrl: vendor.baseUrl, model: vendor.model!, dir }),
+        createOpenAIProvider({ ...upstream, apiKey: vendor.apiKey, baseUrl: vendor.baseUrl, model: vendor.model!, dir, pagesBaseUrl: config.pagesBaseUrl }),
       );
     default:
-      return withKnowledgeBase(config.kbDir, (dir) => createLocalProvider({ dir, chunkDelayMs: config.localChunkDelayMs }));
+      return withKnowledgeBase(config.kbDir, (dir) => createLocalProvider({ dir, chunkDelayMs: config.localChunkDelayMs, pagesBaseUrl: config.pagesBaseUrl }));
   }
 }
 

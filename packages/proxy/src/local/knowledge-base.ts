@@ -10,7 +10,10 @@ export interface Passage {
   heading: string;
   /** Markdown text of the section. */
   text: string;
-  url: string;
+  /** Where the page or product is on the store's site; a page without one is not linked. */
+  url?: string;
+  /** The file the passage comes from (one page may give several passages). */
+  file: string;
   kind: 'page' | 'product';
   /** The catalog entry, for product passages. */
   product?: Product;
@@ -42,22 +45,36 @@ export interface KnowledgeBase {
   contact?: Passage;
 }
 
+export interface KnowledgeBaseOptions {
+  /**
+   * Links pages without `url:` front matter under this base, by their path in the folder
+   * (`https://shop.example/help` + `shipping.md` → `https://shop.example/help/shipping`;
+   * `CONCIERGE_PAGES_BASE_URL`). @default none: such pages are cited without a link
+   */
+  pagesBaseUrl?: string;
+  /** Told once which pages have no URL. @default console.warn */
+  warn?: (message: string) => void;
+}
+
 /**
  * Reads a folder of Markdown pages and JSON product catalogs into passages.
  * A page's title comes from `title:` front matter or its first `#` heading; its URL from
- * `url:` front matter or its path. Each `##` section becomes its own passage.
+ * `url:` front matter, or its path under `pagesBaseUrl`, or none (never a guessed link that
+ * may not exist on the site). Each `##` section becomes its own passage.
  */
-export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
+export async function loadKnowledgeBase(dir: string, options: KnowledgeBaseOptions = {}): Promise<KnowledgeBase> {
   const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
   const passages: Passage[] = [];
+  const unlinked: string[] = [];
   let contact: Passage | undefined;
   for (const file of files) {
     const path = relative(dir, file).split(sep).join('/');
     if (path.endsWith('.md')) {
-      const sections = pagePassages(path, await readFile(file, 'utf8'));
+      const sections = pagePassages(path, await readFile(file, 'utf8'), options.pagesBaseUrl);
+      if (sections[0] && !sections[0].url) unlinked.push(path);
       passages.push(...sections);
       if (/(^|\/)contact\.md$/.test(path)) contact = sections[0];
     } else if (path.endsWith('.json')) {
@@ -66,19 +83,31 @@ export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
       passages.push(...catalog.map((product: Product) => productPassage(path, product)));
     }
   }
+  if (unlinked.length) {
+    (options.warn ?? console.warn)(
+      `[concierge] ${unlinked.length} page(s) of ${dir} have no url: front matter and are cited without a link: ` +
+        `${unlinked.join(', ')}. Add url: to each, or set CONCIERGE_PAGES_BASE_URL (pagesBaseUrl) to link them by their path.`,
+    );
+  }
   return { passages, contact };
 }
 
-function pagePassages(path: string, source: string): Passage[] {
+/** Markdown for a page or product: a link when it has a URL, its bold title when not. */
+export function linkTo(title: string, url: string | undefined): string {
+  return url ? `[${title}](${url})` : `**${title}**`;
+}
+
+function pagePassages(path: string, source: string, base: string | undefined): Passage[] {
   const { attributes, body } = frontMatter(source);
   const title = attributes.title ?? /^#\s+(.+)$/m.exec(body)?.[1]?.trim() ?? path.replace(/\.md$/, '');
-  const url = attributes.url ?? `/${path.replace(/(^|\/)index\.md$/, '').replace(/\.md$/, '')}`;
+  const route = path.replace(/(^|\/)index\.md$/, '').replace(/\.md$/, '');
+  const url = attributes.url || (base ? `${base.replace(/\/+$/, '')}/${route}`.replace(/\/$/, '') || '/' : undefined);
   const sections = body.replace(/^#\s+.+$/m, '').split(/^(?=##\s)/m);
   return sections
     .map((section, index) => {
       const heading = /^##\s+(.+)$/m.exec(section)?.[1]?.trim() ?? '';
       const text = section.replace(/^##\s+.+$/m, '').trim();
-      return { id: `${path}#${index}`, title, heading, text, url, kind: 'page' as const };
+      return { id: `${path}#${index}`, file: path, title, heading, text, ...(url ? { url } : {}), kind: 'page' as const };
     })
     .filter((passage) => passage.text);
 }
@@ -102,6 +131,7 @@ function productPassage(path: string, product: Product): Passage {
   ];
   return {
     id: `${path}#${product.slug}`,
+    file: path,
     title: product.name,
     heading: product.category ?? '',
     text: lines.filter(Boolean).join('\n'),

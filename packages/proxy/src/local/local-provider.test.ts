@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ProviderEvent, ProviderRequest } from '../provider';
+import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
 import { createLocalProvider } from './local-provider';
 
 const KB_DIR = fileURLToPath(new URL('../../fixtures/knowledge-base', import.meta.url));
@@ -22,6 +22,16 @@ async function ask(message: string, history: ProviderRequest['history'] = [], di
     chunks: events.filter((event) => event.type === 'delta').length,
     sources: sources?.type === 'sources' ? sources.sources : [],
     confidence: done?.type === 'done' ? done.confidence : undefined,
+  };
+}
+
+async function collect(provider: Provider, message: string) {
+  const events: ProviderEvent[] = [];
+  for await (const event of provider.reply({ message, threadId: 't', history: [], signal: new AbortController().signal })) events.push(event);
+  const sources = events.find((event) => event.type === 'sources');
+  return {
+    text: events.flatMap((event) => (event.type === 'delta' ? [event.text] : [])).join(''),
+    sources: sources?.type === 'sources' ? sources.sources : [],
   };
 }
 
@@ -61,12 +71,35 @@ describe('createLocalProvider', () => {
     expect(followUp.text).toContain('1–2 days');
   });
 
-  it('indexes a user folder: titles from headings, URLs from paths, nested folders', async () => {
+  it('cites a page without url: front matter without a link (never a guessed path), and says so once, listing the pages', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'concierge-kb-'));
-    await writeFile(join(dir, 'gift-cards.md'), '# Gift cards\n\nGift cards never expire and can be used online or in the studio.');
-    const answer = await ask('Do gift cards expire?', [], dir);
+    await mkdir(join(dir, 'help'));
+    await writeFile(join(dir, 'help', 'gift-cards.md'), '# Gift cards\n\nGift cards never expire and can be used online or in the studio.');
+    await writeFile(join(dir, 'contact.md'), '# Contact us\n\nWrite to help@shop.example any day.');
+    const warnings: string[] = [];
+    const provider = await createLocalProvider({ dir, chunkDelayMs: 0, warn: (line) => warnings.push(line) });
+    const answer = await collect(provider, 'Do gift cards expire?');
     expect(answer.text).toContain('never expire');
-    expect(answer.sources).toEqual([expect.objectContaining({ title: 'Gift cards', url: '/gift-cards' })]);
+    expect(answer.sources).toEqual([{ title: 'Gift cards', relevance: expect.any(Number) }]);
+    const unknown = await collect(provider, 'Who won the football game?');
+    expect(unknown.text).toContain('see **Contact us** for how to reach us');
+    expect(unknown.text).not.toContain('](');
+    expect(unknown.sources).toEqual([{ title: 'Contact us' }]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('contact.md, help/gift-cards.md');
+    expect(warnings[0]).toContain('CONCIERGE_PAGES_BASE_URL');
+  });
+
+  it('links pages without url: under pagesBaseUrl by their path in the folder (nested folders, index pages)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'concierge-kb-'));
+    await mkdir(join(dir, 'cards'));
+    await writeFile(join(dir, 'cards', 'index.md'), '# Gift cards\n\nGift cards never expire and can be used online or in the studio.');
+    await writeFile(join(dir, 'returns.md'), '---\nurl: /policies/returns\n---\n# Returns\n\nReturn unworn items within 30 days.');
+    const warnings: string[] = [];
+    const provider = await createLocalProvider({ dir, chunkDelayMs: 0, pagesBaseUrl: 'https://shop.example/help/', warn: (line) => warnings.push(line) });
+    expect((await collect(provider, 'Do gift cards expire?')).sources[0]).toMatchObject({ url: 'https://shop.example/help/cards' });
+    expect((await collect(provider, 'Can I return unworn items?')).sources[0]).toMatchObject({ url: '/policies/returns' });
+    expect(warnings).toEqual([]);
   });
 
   it('refuses an empty folder and a malformed catalog with a clear message', async () => {

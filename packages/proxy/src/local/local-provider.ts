@@ -1,10 +1,10 @@
 import type { Source } from '@concierge/core';
 import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
-import { loadKnowledgeBase, type KnowledgeBase, type Passage } from './knowledge-base';
+import { linkTo, loadKnowledgeBase, type KnowledgeBase, type KnowledgeBaseOptions, type Passage } from './knowledge-base';
 import { createLocalProductFaqs } from './product-faqs';
 import { PassageIndex, type Match } from './search';
 
-export interface LocalProviderOptions {
+export interface LocalProviderOptions extends KnowledgeBaseOptions {
   /** Folder of Markdown pages and JSON product catalogs. */
   dir: string;
   /** Answers below this confidence (0–1) say they do not know. @default 0.6 */
@@ -20,7 +20,7 @@ export interface LocalProviderOptions {
  * cites them, and says plainly when nothing there answers the question.
  */
 export async function createLocalProvider(options: LocalProviderOptions): Promise<Provider> {
-  const knowledgeBase = await loadKnowledgeBase(options.dir);
+  const knowledgeBase = await loadKnowledgeBase(options.dir, options);
   if (!knowledgeBase.passages.length) {
     throw new Error(`The knowledge base folder ${options.dir} has no Markdown pages or product catalogs.`);
   }
@@ -76,7 +76,7 @@ function answerFrom(
 
   const related = matches
     .slice(1)
-    .filter((match) => match.passage.url !== best.passage.url && match.score >= best.score * 0.6)
+    .filter((match) => (match.passage.url ?? match.passage.file) !== (best.passage.url ?? best.passage.file) && match.score >= best.score * 0.6)
     .slice(0, 1);
   const parts = [`${introduce(best.passage)}\n\n${excerpt(best.passage.text, 900)}`];
   for (const match of related) {
@@ -84,7 +84,7 @@ function answerFrom(
   }
   const sources = [best, ...related].map(({ passage, score }) => ({
     title: passage.heading && passage.kind === 'page' ? `${passage.title}: ${passage.heading}` : passage.title,
-    url: passage.url,
+    ...(passage.url ? { url: passage.url } : {}),
     relevance: round(Math.min(1, score / best.score) * confidence),
   }));
   return { text: parts.join('\n\n'), sources, confidence: round(confidence) };
@@ -103,11 +103,11 @@ function introduce(passage: Passage): string {
 
 function unknown(contact: Passage | undefined): Answer {
   const where = contact
-    ? `Our team can help: see [${contact.title}](${contact.url}) for how to reach us and when we are available.`
+    ? `Our team can help: see ${linkTo(contact.title, contact.url)} for how to reach us and when we are available.`
     : 'Please contact our support team and they will help you.';
   return {
     text: `I'm sorry, I don't know the answer to that, and I'd rather not guess. ${where}`,
-    sources: contact ? [{ title: contact.title, url: contact.url }] : [],
+    sources: contact ? [{ title: contact.title, ...(contact.url ? { url: contact.url } : {}) }] : [],
     confidence: 0,
   };
 }

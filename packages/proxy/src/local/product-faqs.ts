@@ -1,6 +1,6 @@
 import type { ProductFaq, ProductFaqsResponse, Source } from '@concierge/core';
 import type { ProductFaqsQuery } from '../provider';
-import type { KnowledgeBase, Passage, Product } from './knowledge-base';
+import { linkTo, type KnowledgeBase, type Passage, type Product } from './knowledge-base';
 import type { PassageIndex } from './search';
 
 export interface LocalProductFaqs {
@@ -16,8 +16,9 @@ export interface LocalProductFaqs {
  * the store's policy pages, and cited. Generation runs in the background on first request.
  */
 export function createLocalProductFaqs(knowledgeBase: KnowledgeBase, index: PassageIndex): LocalProductFaqs {
+  // Product passages always have a URL: the catalog's, or /products/{slug}.
   const products = new Map<string, Passage>();
-  for (const passage of knowledgeBase.passages) if (passage.product) products.set(passage.url, passage);
+  for (const passage of knowledgeBase.passages) if (passage.product) products.set(passage.url!, passage);
   const generated = new Map<string, ProductFaq[] | Promise<ProductFaq[]>>();
 
   const productFor = (pageUrl: string) => {
@@ -29,20 +30,20 @@ export function createLocalProductFaqs(knowledgeBase: KnowledgeBase, index: Pass
     async productFaqs({ pageUrl, count }) {
       const passage = productFor(pageUrl);
       if (!passage?.product) return { status: 'not_available', faqs: [] };
-      const entry = generated.get(passage.url);
+      const entry = generated.get(passage.url!);
       if (Array.isArray(entry)) return { status: 'ready', faqs: entry.slice(0, count) };
       if (!entry) {
         const job = new Promise<ProductFaq[]>((resolve) => {
-          setImmediate(() => resolve(generate(passage.product!, passage.url, knowledgeBase, index)));
+          setImmediate(() => resolve(generate(passage.product!, passage.url!, knowledgeBase, index)));
         });
-        generated.set(passage.url, job);
-        void job.then((faqs) => generated.set(passage.url, faqs));
+        generated.set(passage.url!, job);
+        void job.then((faqs) => generated.set(passage.url!, faqs));
       }
       return { status: 'generating', retryAfterSeconds: 1 };
     },
     faq(pageUrl, faqId) {
       const passage = productFor(pageUrl);
-      const entry = passage && generated.get(passage.url);
+      const entry = passage && generated.get(passage.url!);
       return Array.isArray(entry) ? entry.find((faq) => faq.id === faqId) : undefined;
     },
   };
@@ -58,7 +59,7 @@ function generate(product: Product, url: string, knowledgeBase: KnowledgeBase, i
     const match = index.search(query, 3).find((candidate) => candidate.passage.kind === 'page');
     if (!match) return undefined;
     const { passage } = match;
-    const source: Source = { title: passage.heading ? `${passage.title}: ${passage.heading}` : passage.title, url: passage.url };
+    const source: Source = { title: passage.heading ? `${passage.title}: ${passage.heading}` : passage.title, ...(passage.url ? { url: passage.url } : {}) };
     return { text: firstParagraph(passage.text), source };
   };
 
@@ -70,7 +71,7 @@ function generate(product: Product, url: string, knowledgeBase: KnowledgeBase, i
     const parts = [
       product.sizes?.length ? `It comes in ${listOf(product.sizes)}.` : '',
       product.fit ?? '',
-      sizing ? `See our [${sizing.source.title}](${sizing.source.url}) for measurements.` : '',
+      sizing ? `See our ${linkTo(sizing.source.title, sizing.source.url)} for measurements.` : '',
     ];
     add(`What sizes does the ${name} come in, and how does it fit?`, parts.filter(Boolean).join(' '), sizing ? [own, sizing.source] : [own]);
   }
@@ -89,9 +90,8 @@ function generate(product: Product, url: string, knowledgeBase: KnowledgeBase, i
     if (found) add(question, found.text, [found.source]);
   }
   if (!faqs.length && knowledgeBase.contact) {
-    add(`How can I ask about the ${name}?`, `Our team can help: see [${knowledgeBase.contact.title}](${knowledgeBase.contact.url}).`, [
-      { title: knowledgeBase.contact.title, url: knowledgeBase.contact.url },
-    ]);
+    const { title, url } = knowledgeBase.contact;
+    add(`How can I ask about the ${name}?`, `Our team can help: see ${linkTo(title, url)}.`, [{ title, ...(url ? { url } : {}) }]);
   }
   return faqs;
 }

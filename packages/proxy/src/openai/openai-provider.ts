@@ -1,10 +1,10 @@
 import type { Source } from '@concierge/core';
-import { loadKnowledgeBase } from '../local/knowledge-base';
+import { loadKnowledgeBase, type KnowledgeBaseOptions } from '../local/knowledge-base';
 import { PassageIndex, type Match } from '../local/search';
 import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
 import { callUpstream, joinUrl, malformed, parseData, upstreamEvents, type UpstreamOptions } from '../upstream';
 
-export interface OpenAIProviderOptions extends Omit<UpstreamOptions, 'vendor' | 'keyVariable' | 'apiKey'> {
+export interface OpenAIProviderOptions extends Omit<UpstreamOptions, 'vendor' | 'keyVariable' | 'apiKey'>, KnowledgeBaseOptions {
   /** Not needed by local servers such as Ollama or llama.cpp. */
   apiKey?: string;
   /** Any OpenAI-compatible API. @default "https://api.openai.com/v1" */
@@ -24,7 +24,7 @@ export interface OpenAIProviderOptions extends Omit<UpstreamOptions, 'vendor' | 
  * the best passages go into the prompt, the answer streams back, and the passages are its sources.
  */
 export async function createOpenAIProvider(options: OpenAIProviderOptions): Promise<Provider> {
-  const knowledgeBase = await loadKnowledgeBase(options.dir);
+  const knowledgeBase = await loadKnowledgeBase(options.dir, options);
   const index = new PassageIndex(knowledgeBase.passages);
   const upstream: UpstreamOptions = { vendor: 'OpenAI-compatible API', keyVariable: 'OPENAI_API_KEY', ...options, apiKey: options.apiKey ?? '' };
   const baseUrl = options.baseUrl ?? 'https://api.openai.com/v1';
@@ -39,12 +39,12 @@ export async function createOpenAIProvider(options: OpenAIProviderOptions): Prom
         .filter((match, position, all) => all.findIndex((other) => other.passage.id === match.passage.id) === position)
         .slice(0, options.passages ?? 4);
       const context = matches
-        .map(({ passage }, number) => `[${number + 1}] ${passage.title}${passage.heading ? ` – ${passage.heading}` : ''} (${passage.url})\n${passage.text}`)
+        .map(({ passage }, number) => `[${number + 1}] ${passage.title}${passage.heading ? ` – ${passage.heading}` : ''} ${passage.url ? ` (${passage.url})` : ''}\n${passage.text}`)
         .join('\n\n');
       const system = [
         'You are the customer-support assistant of an online store. Answer only from the passages below.',
         'If they do not contain the answer, say plainly that you do not know and point the shopper to',
-        contact ? `the contact page (${contact.url}).` : 'customer care.',
+        contact ? `the contact page${contact.url ? ` (${contact.url})` : ` "${contact.title}"`}.` : 'customer care.',
         'Be brief and friendly, write Markdown, and never invent policies, prices or products.',
         request.locale ? `Answer in the language of the locale "${request.locale}".` : '',
         '',
@@ -83,7 +83,7 @@ export async function createOpenAIProvider(options: OpenAIProviderOptions): Prom
 function toSource({ passage, coverage }: Match): Source {
   return {
     title: passage.heading && passage.kind === 'page' ? `${passage.title}: ${passage.heading}` : passage.title,
-    url: passage.url,
+    ...(passage.url ? { url: passage.url } : {}),
     relevance: Math.round(coverage * 100) / 100,
   };
 }
