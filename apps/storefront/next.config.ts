@@ -1,10 +1,11 @@
+import { withConcierge } from '@concierge/proxy/next';
 import type { NextConfig } from 'next';
 
 const config: NextConfig = {
   reactStrictMode: true,
-  // The proxy reads the knowledge base from disk; it runs as plain Node code, not bundled.
-  serverExternalPackages: ['@concierge/proxy'],
   poweredByHeader: false,
 };
 
-export default config;
+// Checks the Concierge settings and the knowledge base when Next loads this file, and traces
+// `content/` into the build output.
+export default withConcierge(config, { kbDir: 'content' });

@@ -29,3 +29,6 @@ export function createNextRouteHandlers(options: NextRouteOptions = {}) {
   }
   return { GET: handler, POST: handler, OPTIONS: handler, HEAD: handler };
 }
+
+export { withConcierge } from './next-config';
+export type { WithConciergeOptions } from './next-config';
