@@ -5,7 +5,8 @@
 //
 //   node scripts/packages.mjs check                 pack, then publint + attw + contents (the test command runs this)
 //   node scripts/packages.mjs pack <dir>            write the tarballs to <dir>
-//   node scripts/packages.mjs install-into <app>    pack and `npm install` them into an app, as a user would
+//   node scripts/packages.mjs install-into <app>    build, pack and `npm install` them into an app, as a user would
+//                                                    (--no-build: packages already built; --no-save: leave package.json)
 //   node scripts/packages.mjs release [--dry-run]   build, check, pack into .release/; without --dry-run, `changeset publish`
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
@@ -69,14 +70,16 @@ async function check() {
   console.log('Packages: publint (strict) and attw (esm-only) clean; README, LICENSE, no tests or stories.');
 }
 
-function installInto(app) {
+function installInto(app, flags) {
   const target = resolve(app);
   const dir = join(target, '.concierge-packages');
   rmSync(dir, { recursive: true, force: true });
-  run('npx', [...PNPM, 'build'], { cwd: ROOT });
+  if (!flags.includes('--no-build')) run('npx', [...PNPM, 'build'], { cwd: ROOT });
   const tarballs = pack(dir);
-  // One npm install of all four, so @concierge/ui finds @concierge/core among them.
-  run('npm', ['install', '--no-audit', '--no-fund', ...PACKAGES.map((name) => tarballs[name])], { cwd: target });
+  // One npm install of all four, so @concierge/ui finds @concierge/core among them. `--no-save`
+  // (tests) leaves the app's package.json as it is.
+  const save = flags.includes('--no-save') ? ['--no-save'] : [];
+  run('npm', ['install', '--no-audit', '--no-fund', ...save, ...PACKAGES.map((name) => tarballs[name])], { cwd: target });
   console.log(`Installed ${PACKAGES.map((name) => `@concierge/${name}`).join(', ')} into ${target} (tarballs in .concierge-packages/).`);
 }
 
@@ -94,7 +97,7 @@ function release(dryRun) {
 const [command, argument] = process.argv.slice(2);
 if (command === 'check') await check();
 else if (command === 'pack' && argument) pack(resolve(argument));
-else if (command === 'install-into' && argument) installInto(argument);
+else if (command === 'install-into' && argument) installInto(argument, process.argv.slice(4));
 else if (command === 'release') release(process.argv.includes('--dry-run'));
 else {
   console.error('Usage: node scripts/packages.mjs check | pack <dir> | install-into <app-dir> | release [--dry-run]');
