@@ -80,7 +80,12 @@ describe.each([
       page.on('response', (response) => {
         if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
       });
+      const bodies: unknown[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'POST' && request.url().endsWith('/api/concierge/messages')) bodies.push(JSON.parse(request.postData() ?? '{}'));
+      });
       await page.goto(origin);
+      await page.evaluate(() => localStorage.setItem('cart-items', '2'));
       await page.getByRole('button', { name: 'Open chat' }).click();
       const dialog = page.getByRole('dialog', { name: 'Fernhill help' });
       await dialog.getByRole('textbox', { name: 'Message' }).fill('How long does standard delivery take?');
@@ -89,6 +94,8 @@ describe.each([
       await dialog.getByRole('button', { name: 'Send' }).waitFor();
       expect(await dialog.getByRole('link', { name: /Shipping/ }).first().getAttribute('href')).toBe('/help/shipping');
       expect(problems).toEqual([]);
+      // The function props went through the app's client wrapper: `context` was read at Send.
+      expect(bodies).toEqual([expect.objectContaining({ message: 'How long does standard delivery take?', metadata: { cartItems: 2 } })]);
       await context.close();
     } finally {
       server.kill();

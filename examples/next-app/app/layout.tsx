@@ -1,7 +1,7 @@
 import '@concierge/ui/styles.css';
-import { ConciergeWidget } from '@concierge/ui';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { Concierge } from './concierge';
 
 export const metadata: Metadata = { title: 'Fernhill Tea', description: 'A small tea shop.' };
 
@@ -10,7 +10,7 @@ export default function RootLayout({ children }: Readonly<{ children: ReactNode 
     <html lang="en">
       <body>
         {children}
-        <ConciergeWidget endpoint="/api/concierge" greeting="Hi! Ask me about our teas, shipping or returns." strings={{ title: 'Fernhill help' }} />
+        <Concierge />
       </body>
     </html>
   );
