@@ -18,6 +18,7 @@ let browser: Browser;
 let server: Server;
 let origin = '';
 let stories: { id: string; title: string; name: string }[] = [];
+let docs: { id: string; title: string; name: string }[] = [];
 
 beforeAll(async () => {
   // The static Storybook, built as the README's command builds it.
@@ -43,6 +44,7 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const index = JSON.parse(await readFile(join(STATIC, 'index.json'), 'utf8')) as { entries: Record<string, { id: string; type: string; title: string; name: string }> };
   stories = Object.values(index.entries).filter((entry) => entry.type === 'story');
+  docs = Object.values(index.entries).filter((entry) => entry.type === 'docs');
   browser = await launchChromium();
   await mkdir(SCREENSHOTS, { recursive: true });
 }, 300_000);
@@ -118,6 +120,39 @@ describe('Storybook', () => {
     }
     expect(failures).toEqual([]);
   }, 300_000);
+
+  it('has one title per component, each with a docs page whose props table lists its props, and an introduction', async () => {
+    const titles = new Set(stories.map((story) => story.title));
+    expect([...titles].sort()).toEqual(['Chat/Composer', 'Chat/Launcher', 'Chat/Message', 'Chat/Sources', 'Chat/Window', 'FAQ/Accordion']);
+    expect(docs.map((entry) => entry.title).sort()).toEqual(['Chat/Composer', 'Chat/Launcher', 'Chat/Message', 'Chat/Sources', 'Chat/Window', 'FAQ/Accordion', 'Introduction']);
+    for (const [id, props] of [
+      ['chat-launcher--docs', ['open', 'label']],
+      ['chat-message--docs', ['message', 'strings', 'offline']],
+      ['chat-sources--docs', ['sources', 'label']],
+      ['chat-composer--docs', ['strings', 'draftKey']],
+    ] as const) {
+      const page = await browser.newPage();
+      await page.goto(`${origin}/iframe.html?id=${id}&viewMode=docs`);
+      const table = page.locator('.docblock-argstable').first();
+      await table.waitFor({ timeout: 20_000 });
+      const text = await table.textContent();
+      for (const prop of props) expect(text, `${id} lists ${prop}`).toContain(prop);
+      await page.close();
+    }
+    const introduction = await browser.newPage();
+    await introduction.goto(`${origin}/iframe.html?id=introduction--docs&viewMode=docs`);
+    for (const heading of ['Getting started', 'Theming', 'Languages', 'Accessibility']) {
+      await introduction.getByRole('heading', { name: heading }).waitFor({ timeout: 20_000 });
+    }
+    await introduction.close();
+  });
+
+  it('controls change what a story shows', async () => {
+    // Args in the URL are what the Controls panel sets.
+    const { page } = await openStory('chat-launcher--closed&args=label:Ask+us');
+    expect(await page.getByRole('button').getAttribute('aria-label')).toBe('Ask us');
+    await page.close();
+  });
 
   it('renders key stories to PNG, none blank or broken', async () => {
     for (const id of ['chat-window--with-sources', 'chat-window--long-markdown-reply', 'chat-window--dark', 'chat-window--right-to-left', 'chat-window--mobile', 'faq-accordion--ready-with-one-open']) {

@@ -53,7 +53,7 @@ async function check() {
       if (attw.status !== 0) problems.push(`${name}: attw:\n${attw.stdout}${attw.stderr}`);
       const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((file) => file.replace(/^package\//, ''));
       for (const required of ['README.md', 'LICENSE', 'package.json']) if (!files.includes(required)) problems.push(`${name}: the tarball has no ${required}`);
-      for (const file of files) if (/\.(test|stories)\.tsx?$|story-helpers|\/fixtures\/|^test\//.test(file)) problems.push(`${name}: the tarball ships ${file}`);
+      for (const file of files) if (/\.(test|stories)\.tsx?$|\.mdx$|story-(helpers|frame)|\/fixtures\/|^test\//.test(file)) problems.push(`${name}: the tarball ships ${file}`);
       const manifest = pkg;
       for (const field of ['engines', 'repository', 'keywords', 'license', 'description', 'files']) {
         if (manifest[field] === undefined) problems.push(`${name}: package.json has no "${field}"`);

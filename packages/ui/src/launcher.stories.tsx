@@ -1,0 +1,20 @@
+import type { Meta, StoryObj } from '@storybook/react-vite';
+import { Launcher } from './launcher';
+
+const meta = {
+  title: 'Chat/Launcher',
+  component: Launcher,
+  args: { open: false, label: 'Open chat' },
+  decorators: [
+    (Story) => (
+      <div className="concierge" data-state="closed" data-theme="light">
+        <Story />
+      </div>
+    ),
+  ],
+} satisfies Meta<typeof Launcher>;
+export default meta;
+type Story = StoryObj<typeof meta>;
+
+export const Closed: Story = {};
+export const Open: Story = { args: { open: true, label: 'Close chat' } };
