@@ -25,13 +25,10 @@ describe('createNextRouteHandlers', () => {
     expect(history.status).toBe(200);
   });
 
-  it('lets CONCIERGE_KB_DIR replace the folder given in code', async () => {
+  it('lets CONCIERGE_KB_DIR replace the folder given in code, and a missing folder fails when the route loads (next build), not per request', () => {
     vi.stubEnv('CONCIERGE_KB_DIR', '/does/not/exist');
-    const errors: unknown[] = [];
-    const { GET } = createNextRouteHandlers({ kbDir: KB_DIR, onError: (error) => errors.push(error) });
-    const response = await GET(new Request('http://shop.example/api/concierge/health'));
-    expect(response.status).toBe(500);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('internal');
-    expect(String(errors[0])).toContain('CONCIERGE_KB_DIR');
+    expect(() => createNextRouteHandlers({ kbDir: KB_DIR })).toThrow('CONCIERGE_KB_DIR: the knowledge base folder /does/not/exist does not exist.');
+    vi.stubEnv('CONCIERGE_KB_DIR', KB_DIR);
+    expect(() => createNextRouteHandlers({ kbDir: '/does/not/exist' })).not.toThrow();
   });
 });

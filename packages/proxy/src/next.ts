@@ -1,4 +1,5 @@
-import { environment, handlerOptionsFromConfig, resolveConfig, type ProxyEnvironment } from './config';
+import { existsSync } from 'node:fs';
+import { ConfigError, environment, handlerOptionsFromConfig, resolveConfig, type ProxyEnvironment } from './config';
 import { createConciergeHandler, type ConciergeHandlerOptions } from './handler';
 
 export interface NextRouteOptions extends Omit<ConciergeHandlerOptions, 'provider'> {
@@ -19,6 +20,11 @@ export interface NextRouteOptions extends Omit<ConciergeHandlerOptions, 'provide
 export function createNextRouteHandlers(options: NextRouteOptions = {}) {
   const { kbDir, env, ...handlerOptions } = options;
   const config = resolveConfig({ ...(kbDir ? { CONCIERGE_KB_DIR: kbDir } : {}), ...env, ...environment() });
+  // Checked when the route loads, which `next build` does while collecting page data: a missing
+  // folder fails the build with this message rather than every chat request with a 500.
+  if ((config.provider === 'local' || config.provider === 'openai') && !existsSync(config.kbDir)) {
+    throw new ConfigError('CONCIERGE_KB_DIR', `the knowledge base folder ${config.kbDir} does not exist.`);
+  }
   const handler = createConciergeHandler({ ...handlerOptionsFromConfig(config), ...handlerOptions });
   if (config.rateLimit && config.trustProxy === 0 && !handlerOptions.clientKey) {
     // Route handlers never see the socket, and Next passes a client's own X-Forwarded-For through.
