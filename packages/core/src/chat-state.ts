@@ -1,5 +1,5 @@
 import type { ConciergeError } from './errors';
-import type { Role, SendMessageRequest, SendMessageResponse, Source, ThreadHistory } from './protocol';
+import type { ProductCard, Role, SendMessageRequest, SendMessageResponse, Source, ThreadHistory } from './protocol';
 
 /** Request fields a message is sent with, e.g. the page URL, locale or `faqId`. */
 export type MessageContext = Omit<SendMessageRequest, 'message' | 'threadId' | 'stream'>;
@@ -19,6 +19,8 @@ export interface ChatMessage {
   role: Role;
   text: string;
   sources?: Source[];
+  /** Products of the catalog the reply shows as cards. */
+  products?: ProductCard[];
   createdAt: string;
   confidence?: number;
   /** Fields of the vendor's reply the protocol does not model. */

@@ -10,6 +10,7 @@ export type {
   Role,
   SendMessageRequest,
   SendMessageResponse,
+  ProductCard,
   Source,
   StreamEvent,
   ThreadHistory,

@@ -13,6 +13,25 @@ export interface Source {
   relevance?: number;
 }
 
+/** A product of the store's catalog, shown as a card with a reply. */
+export interface ProductCard {
+  /** The catalog's id for it (e.g. its slug). */
+  id: string;
+  name: string;
+  /** Its page on the store (http, https or a site-relative path). */
+  url?: string;
+  /** A picture of it (http, https or a site-relative path). */
+  image?: string;
+  /** Text describing the picture; the name when absent. */
+  imageAlt?: string;
+  price?: number;
+  /** ISO 4217 code. @default "USD" */
+  currency?: string;
+  availability?: 'in_stock' | 'out_of_stock' | 'preorder';
+  /** One line on why it fits the question. */
+  reason?: string;
+}
+
 /** Body of `POST {endpoint}/messages`. */
 export interface SendMessageRequest {
   /** What the shopper typed: 1–4,000 characters after trimming. */
@@ -53,6 +72,8 @@ export interface SendMessageResponse {
   threadToken?: string;
   text: string;
   sources: Source[];
+  /** Products of the catalog the reply is about, shown as cards. */
+  products?: ProductCard[];
   /** The provider's confidence between 0 and 1, when known. */
   confidence?: number;
   /** Fields of the vendor's reply that the protocol does not model, for debugging. */
@@ -67,6 +88,8 @@ export interface ThreadMessage {
   role: Role;
   text: string;
   sources?: Source[];
+  /** Products shown as cards with the reply. */
+  products?: ProductCard[];
   /** ISO 8601 time the message was created. */
   createdAt: string;
   /** True when the reply was stopped or cut before it finished. */
@@ -142,7 +165,7 @@ export interface ErrorBody {
 }
 
 /**
- * Server-Sent Events of a streamed reply, in order: `start`, `delta`*, `sources`, `done`.
+ * Server-Sent Events of a streamed reply, in order: `start`, `delta`*, `sources`, `products`?, `done`.
  * `done` carries the authoritative thread and message ids: when a vendor assigns them only at the
  * end of a new conversation, those of `start` are provisional.
  */
@@ -150,11 +173,12 @@ export type StreamEvent =
   | { type: 'start'; threadId: string; messageId: string; threadToken?: string }
   | { type: 'delta'; text: string }
   | { type: 'sources'; sources: Source[] }
+  | { type: 'products'; products: ProductCard[] }
   | { type: 'done'; threadId: string; messageId: string; threadToken?: string; confidence?: number; raw?: unknown }
   | { type: 'error'; code: ErrorCode; message: string; retryAfterSeconds?: number; reason?: string };
 
 /** The SSE `event:` names, one per {@link StreamEvent} type. */
-export const STREAM_EVENT_TYPES = ['start', 'delta', 'sources', 'done', 'error'] as const;
+export const STREAM_EVENT_TYPES = ['start', 'delta', 'sources', 'products', 'done', 'error'] as const;
 
 /** Limits every proxy enforces and every client may check before sending. */
 export const LIMITS = {

@@ -202,6 +202,22 @@ describe('sending', () => {
     expect(session.store.getState().threadToken).toBeNull();
   });
 
+  it('keeps the products of a reply on its message', async () => {
+    const { transport, call } = scriptedTransport();
+    const session = open({ transport, storage: null });
+    session.connect();
+    void session.send('Do you have a skillet?');
+    await settle();
+    const card = { id: 'skillet', name: 'Cast Iron Skillet', url: '/products/skillet', price: 95, currency: 'USD' };
+    call(0).push({ type: 'start', threadId: 't1', messageId: 'a1' });
+    call(0).push({ type: 'delta', text: 'Yes.' });
+    call(0).push({ type: 'sources', sources: [] });
+    call(0).push({ type: 'products', products: [card] });
+    call(0).push({ type: 'done', threadId: 't1', messageId: 'a1' });
+    await settle();
+    expect(session.store.getState().messages[1]).toMatchObject({ role: 'assistant', text: 'Yes.', products: [card] });
+  });
+
   it('rejects an empty or too long message without touching the transcript', async () => {
     const { transport, calls } = scriptedTransport();
     const session = open({ transport, storage: null });

@@ -11,7 +11,7 @@ import {
 import { browserConnectivity, type Connectivity } from './connectivity';
 import { ConciergeError } from './errors';
 import { readSnapshot, type SessionStorage, writeSnapshot } from './persistence';
-import type { SendMessageRequest, Source } from './protocol';
+import type { ProductCard, SendMessageRequest, Source } from './protocol';
 import { LIMITS } from './protocol';
 import { retryDelay, type RetryOptions } from './retry-policy';
 import { createStore, type Store } from './store';
@@ -65,6 +65,7 @@ interface LiveReply {
   controller: AbortController;
   text: string;
   sources: Source[];
+  products?: ProductCard[];
   frame: boolean;
 }
 
@@ -205,10 +206,13 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
               }
             } else if (event.type === 'sources') {
               reply.sources = event.sources;
+            } else if (event.type === 'products') {
+              reply.products = event.products;
             } else if (event.type === 'done') {
               const { type, ...done } = event;
               if (live === reply) live = null;
-              return dispatch({ ...done, type, attempt, text: reply.text, sources: reply.sources, at: now() });
+              const products = reply.products?.length ? { products: reply.products } : {};
+              return dispatch({ ...done, ...products, type, attempt, text: reply.text, sources: reply.sources, at: now() });
             }
           }
           throw new ConciergeError({ code: 'upstream_unavailable', message: 'The reply ended before it finished.' });

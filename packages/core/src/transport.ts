@@ -214,10 +214,11 @@ function* eventsFromJson(reply: SendMessageResponse): Generator<StreamEvent> {
   if (typeof reply?.threadId !== 'string' || typeof reply.text !== 'string') {
     throw malformed('The reply was not a Concierge message.');
   }
-  const { text, sources, ...ids } = reply;
+  const { text, sources, products, ...ids } = reply;
   yield { type: 'start', threadId: reply.threadId, messageId: reply.messageId, threadToken: reply.threadToken };
   yield { type: 'delta', text };
   yield { type: 'sources', sources: sources ?? [] };
+  if (products?.length) yield { type: 'products', products };
   yield { ...ids, type: 'done' };
 }
 

@@ -79,6 +79,18 @@ describe('POST /messages', () => {
     expect(events.at(-2)!.data.sources).toContainEqual(expect.objectContaining({ url: '/policies/returns' }));
   });
 
+  it('streams the products a reply is about as their own event, and keeps them in the JSON reply and the history', async () => {
+    const card = { id: 'cast-iron-skillet', name: 'Cast Iron Skillet', url: '/products/cast-iron-skillet', price: 95, currency: 'USD' };
+    const events = parseSse(await (await post({ message: 'Can I use the skillet on induction?' }, { accept: 'text/event-stream' })).text());
+    expect(events.map((event) => event.event).slice(-3)).toEqual(['sources', 'products', 'done']);
+    expect(events.at(-2)!.data.products).toEqual([expect.objectContaining(card)]);
+    const json = (await (await post({ message: 'Can I use the skillet on induction?', stream: false })).json()) as { threadId: string; threadToken: string; products: unknown[] };
+    expect(json.products).toEqual([expect.objectContaining(card)]);
+    const history = await fetch(`${base}/threads/${json.threadId}`, { headers: { 'concierge-thread-token': json.threadToken } });
+    const { messages } = (await history.json()) as { messages: { role: string; products?: unknown[] }[] };
+    expect(messages[1]!.products).toEqual([expect.objectContaining(card)]);
+  });
+
   it('answers with one JSON reply when stream is false', async () => {
     const response = await post({ message: 'Is the skillet dishwasher safe?', stream: false });
     expect(response.status).toBe(200);

@@ -1,5 +1,6 @@
 import {
   encodeStreamEvent,
+  type ProductCard,
   type ErrorCode,
   LIMITS,
   THREAD_TOKEN_HEADER,
@@ -147,7 +148,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       text: body.message,
       createdAt: new Date().toISOString(),
     };
-    const reply = { text: '', sources: [] as Source[], threadId: provisional.threadId as string, messageId: provisional.messageId as string, done: false };
+    const reply = { text: '', sources: [] as Source[], products: [] as ProductCard[], threadId: provisional.threadId as string, messageId: provisional.messageId as string, done: false };
     let saved = false;
     const save = async () => {
       saved = true;
@@ -159,6 +160,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
           role: 'assistant',
           text: reply.text,
           sources: reply.sources,
+          ...(reply.products.length ? { products: reply.products } : {}),
           createdAt: new Date().toISOString(),
           ...(reply.done ? {} : { interrupted: true }),
         },
@@ -192,6 +194,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
           const event = next.value;
           if (event.type === 'delta') reply.text += event.text;
           else if (event.type === 'sources') reply.sources = event.sources;
+          else if (event.type === 'products') reply.products = event.products;
           else {
             const { confidence, raw } = event;
             reply.done = true;
@@ -248,6 +251,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     for await (const { event } of withTokens(events)) {
       if (event.type === 'delta') json.text += event.text;
       else if (event.type === 'sources') json.sources = event.sources;
+      else if (event.type === 'products') json.products = event.products;
       else if (event.type === 'start' || event.type === 'done') {
         const { type, ...fields } = event;
         Object.assign(json, fields);
@@ -448,11 +452,12 @@ function sseStream(events: AsyncIterator<LoggedReplyEvent>): ReadableStream<Uint
 
 /** The events of a finished reply, rebuilt from the record kept with its key. */
 async function* replayOf(replyId: string, result: SendMessageResponse): AsyncGenerator<LoggedReplyEvent> {
-  const { text, sources, threadId, messageId, threadToken, ...rest } = result;
+  const { text, sources, products, threadId, messageId, threadToken, ...rest } = result;
   const events: StreamEvent[] = [
     { type: 'start', threadId, messageId },
     { type: 'delta', text },
     { type: 'sources', sources },
+    ...(products?.length ? [{ type: 'products' as const, products }] : []),
     { type: 'done', threadId, messageId, ...rest },
   ];
   for (const [index, event] of events.entries()) yield { id: `${replyId}/kept-${index}`, event };

@@ -1,4 +1,5 @@
 import type {
+  ProductCard,
   ProductFaqsResponse,
   SendMessageRequest,
   Source,
@@ -20,10 +21,12 @@ export interface ProviderRequest
   signal: AbortSignal;
 }
 
-/** What a provider yields while answering, in order: `delta`*, `sources`, `done`. */
+/** What a provider yields while answering, in order: `delta`*, `sources`, `products`?, `done`. */
 export type ProviderEvent =
   | { type: 'delta'; text: string }
   | { type: 'sources'; sources: Source[] }
+  /** Products of the store's catalog the reply is about, shown as cards. */
+  | { type: 'products'; products: ProductCard[] }
   | {
       type: 'done';
       confidence?: number;

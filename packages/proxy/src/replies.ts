@@ -324,12 +324,14 @@ export type ReplyLog = ReturnType<typeof createReplyLog>;
 function resultOf(production: Production, done: Extract<StreamEvent, { type: 'done' }>): SendMessageResponse {
   let text = '';
   let sources: SendMessageResponse['sources'] = [];
+  let products: SendMessageResponse['products'];
   for (const { event } of production.events) {
     if (event.type === 'delta') text += event.text;
     else if (event.type === 'sources') sources = event.sources;
+    else if (event.type === 'products') products = event.products;
   }
   const { type, threadToken, ...ids } = done;
-  return { ...ids, text, sources };
+  return { ...ids, text, sources, ...(products?.length ? { products } : {}) };
 }
 
 function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {

@@ -36,6 +36,12 @@ export interface Product {
   compatibility?: string;
   dimensions?: string;
   weight?: string;
+  /** A picture of the product (http, https or a site-relative path), for its card. */
+  image?: string;
+  imageAlt?: string;
+  /** `in_stock`, `out_of_stock` or `preorder`; or `inStock` as a boolean. */
+  availability?: string;
+  inStock?: boolean;
   [attribute: string]: unknown;
 }
 

@@ -16,8 +16,10 @@ async function ask(message: string, history: ProviderRequest['history'] = [], di
   }
   const text = events.flatMap((event) => (event.type === 'delta' ? [event.text] : [])).join('');
   const sources = events.find((event) => event.type === 'sources');
+  const products = events.find((event) => event.type === 'products');
   const done = events.at(-1);
   return {
+    products: products?.type === 'products' ? products.products : [],
     text,
     chunks: events.filter((event) => event.type === 'delta').length,
     sources: sources?.type === 'sources' ? sources.sources : [],
@@ -49,6 +51,14 @@ describe('createLocalProvider', () => {
     const answer = await ask('Can I use the skillet on induction?');
     expect(answer.text).toContain('Gas, electric, induction and oven.');
     expect(answer.sources[0]).toMatchObject({ title: 'Cast Iron Skillet', url: '/products/cast-iron-skillet' });
+    // The product comes with the reply as a card: only what the catalog says.
+    expect(answer.products).toEqual([
+      { id: 'cast-iron-skillet', name: 'Cast Iron Skillet', url: '/products/cast-iron-skillet', price: 95, currency: 'USD', reason: 'A pre-seasoned 26 cm skillet.' },
+    ]);
+  });
+
+  it('sends no product card with an answer from a policy page', async () => {
+    expect((await ask('What is your return policy?')).products).toEqual([]);
   });
 
   it.each(['What is the weather tomorrow?', 'Do you sell motorcycles?', 'Who won the football game?', 'Do you ship to Canada?'])(

@@ -1,6 +1,6 @@
-import type { Source } from '@concierge/core';
+import type { ProductCard, Source } from '@concierge/core';
 import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
-import { linkTo, loadKnowledgeBase, type KnowledgeBase, type KnowledgeBaseOptions, type Passage } from './knowledge-base';
+import { linkTo, loadKnowledgeBase, type KnowledgeBase, type KnowledgeBaseOptions, type Passage, type Product } from './knowledge-base';
 import { createLocalProductFaqs } from './product-faqs';
 import { PassageIndex, type Match } from './search';
 
@@ -46,6 +46,7 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
         if (chunkDelayMs > 0) await delay(chunkDelayMs, request.signal);
       }
       yield { type: 'sources', sources: answer.sources };
+      if (answer.products?.length) yield { type: 'products', products: answer.products };
       yield { type: 'done', confidence: answer.confidence };
     },
   };
@@ -54,6 +55,7 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
 interface Answer {
   text: string;
   sources: Source[];
+  products?: ProductCard[];
   confidence: number;
 }
 
@@ -87,7 +89,8 @@ function answerFrom(
     ...(passage.url ? { url: passage.url } : {}),
     relevance: round(Math.min(1, score / best.score) * confidence),
   }));
-  return { text: parts.join('\n\n'), sources, confidence: round(confidence) };
+  const products = [best, ...related].flatMap(({ passage }) => (passage.product ? [cardOf(passage.product, passage.url)] : []));
+  return { text: parts.join('\n\n'), sources, ...(products.length ? { products } : {}), confidence: round(confidence) };
 }
 
 /** How much of the question the best passage covers; ranking scores are not comparable across folders. */
@@ -109,6 +112,31 @@ function unknown(contact: Passage | undefined): Answer {
     text: `I'm sorry, I don't know the answer to that, and I'd rather not guess. ${where}`,
     sources: contact ? [{ title: contact.title, ...(contact.url ? { url: contact.url } : {}) }] : [],
     confidence: 0,
+  };
+}
+
+const AVAILABILITY = new Set(['in_stock', 'out_of_stock', 'preorder']);
+
+/** A catalog entry as a card: only what the catalog says (never a made-up price or picture). */
+export function cardOf(product: Product, url: string | undefined): ProductCard {
+  const availability =
+    typeof product.availability === 'string' && AVAILABILITY.has(product.availability)
+      ? (product.availability as ProductCard['availability'])
+      : typeof product.inStock === 'boolean'
+        ? product.inStock
+          ? 'in_stock'
+          : 'out_of_stock'
+        : undefined;
+  const reason = /^[^.!?]*[.!?]?/.exec(product.description)?.[0]?.trim();
+  return {
+    id: product.slug,
+    name: product.name,
+    ...(url ? { url } : {}),
+    ...(typeof product.image === 'string' ? { image: product.image } : {}),
+    ...(typeof product.imageAlt === 'string' ? { imageAlt: product.imageAlt } : {}),
+    ...(Number.isFinite(product.price) ? { price: product.price, currency: product.currency ?? 'USD' } : {}),
+    ...(availability ? { availability } : {}),
+    ...(reason ? { reason } : {}),
   };
 }
 
