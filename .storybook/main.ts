@@ -5,6 +5,8 @@ const config: StorybookConfig = {
   stories: ['../packages/ui/src/**/*.mdx', '../packages/ui/src/**/*.stories.tsx'],
   // Docs pages: the introduction (MDX) and one page per component with its props table.
   addons: ['@storybook/addon-docs'],
+  // Product pictures for the product-card stories.
+  staticDirs: ['./public'],
   framework: { name: '@storybook/react-vite', options: {} },
   core: { disableTelemetry: true, disableWhatsNewNotifications: true },
   async viteFinal(viteConfig) {

@@ -94,6 +94,10 @@ describe('Storybook', () => {
       'FAQ/Accordion/Ready',
       'FAQ/Accordion/Not Available',
       'FAQ/Accordion/Error',
+      'Chat/Product Cards/One Card',
+      'Chat/Product Cards/Several',
+      'Chat/Product Cards/No Image',
+      'Chat/Product Cards/Out Of Stock',
     ]) {
       expect(names).toContain(state);
     }
@@ -123,13 +127,15 @@ describe('Storybook', () => {
 
   it('has one title per component, each with a docs page whose props table lists its props, and an introduction', async () => {
     const titles = new Set(stories.map((story) => story.title));
-    expect([...titles].sort()).toEqual(['Chat/Composer', 'Chat/Launcher', 'Chat/Message', 'Chat/Sources', 'Chat/Window', 'FAQ/Accordion']);
-    expect(docs.map((entry) => entry.title).sort()).toEqual(['Chat/Composer', 'Chat/Launcher', 'Chat/Message', 'Chat/Sources', 'Chat/Window', 'FAQ/Accordion', 'Introduction']);
+    const components = ['Chat/Composer', 'Chat/Launcher', 'Chat/Message', 'Chat/Product Cards', 'Chat/Sources', 'Chat/Window', 'FAQ/Accordion'];
+    expect([...titles].sort()).toEqual(components);
+    expect(docs.map((entry) => entry.title).sort()).toEqual([...components, 'Introduction']);
     for (const [id, props] of [
       ['chat-launcher--docs', ['open', 'label']],
       ['chat-message--docs', ['message', 'strings', 'offline']],
       ['chat-sources--docs', ['sources', 'label']],
       ['chat-composer--docs', ['strings', 'draftKey']],
+      ['chat-product-cards--docs', ['products', 'strings']],
     ] as const) {
       const page = await browser.newPage();
       await page.goto(`${origin}/iframe.html?id=${id}&viewMode=docs`);

@@ -1,11 +1,13 @@
 import { ConciergeError, type ConciergeErrorOptions } from './errors';
-import type { ProductFaqsResponse, Source, StreamEvent, ThreadHistory } from './protocol';
+import type { ProductCard, ProductFaqsResponse, Source, StreamEvent, ThreadHistory } from './protocol';
 import type { Transport } from './transport';
 
 export interface MockTransportOptions {
   /** The reply's text, streamed in pieces of `chunkSize` characters. @default a short answer */
   reply?: string;
   sources?: Source[];
+  /** Products sent with the reply, shown as cards. */
+  products?: ProductCard[];
   /** Characters per streamed piece. @default 12 */
   chunkSize?: number;
   /** Pause between pieces, in milliseconds. @default 30 */
@@ -47,6 +49,7 @@ export function createMockTransport(options: MockTransportOptions = {}): Transpo
       }
       if (options.holdAfter !== undefined && options.holdAfter >= reply.length) await waitForever(signal);
       yield { type: 'sources', sources: options.sources ?? [] };
+      if (options.products?.length) yield { type: 'products', products: options.products };
       yield { type: 'done', threadId, messageId, confidence: 0.9 };
     },
     async getThread(threadId) {

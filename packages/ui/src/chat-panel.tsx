@@ -1,14 +1,22 @@
 'use client';
 import { ConciergeProvider, type ConciergeProviderProps } from '@concierge/react';
+import type { ProductCard } from '@concierge/core';
 import { ChatWindow, type ChatWindowProps } from './chat-window';
+import { AddToCartContext } from './product-cards';
 
-export type ChatPanelProps = Omit<ConciergeProviderProps, 'children'> & ChatWindowProps;
+export type ChatPanelProps = Omit<ConciergeProviderProps, 'children'> &
+  ChatWindowProps & {
+    /** Shows "Add to cart" on the product cards of replies, and is called with the product. */
+    onAddToCart?: (product: ProductCard) => void;
+  };
 
 /** A provider and its chat window in one piece; the widget loads it lazily on first open. */
-export default function ChatPanel({ open, onClose, strings, greeting, ask, ...provider }: ChatPanelProps) {
+export default function ChatPanel({ open, onClose, strings, greeting, ask, onAddToCart, ...provider }: ChatPanelProps) {
   return (
-    <ConciergeProvider {...provider}>
-      <ChatWindow open={open} onClose={onClose} strings={strings} greeting={greeting} ask={ask} />
-    </ConciergeProvider>
+    <AddToCartContext.Provider value={onAddToCart}>
+      <ConciergeProvider {...provider}>
+        <ChatWindow open={open} onClose={onClose} strings={strings} greeting={greeting} ask={ask} />
+      </ConciergeProvider>
+    </AddToCartContext.Provider>
   );
 }

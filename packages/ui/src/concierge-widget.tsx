@@ -1,5 +1,5 @@
 'use client';
-import type { MessageContext } from '@concierge/core';
+import type { MessageContext, ProductCard } from '@concierge/core';
 import type { ConciergeProviderProps } from '@concierge/react';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { ASK_EVENT, type AskDetail } from './ask';
@@ -19,6 +19,11 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
   theme?: 'light' | 'dark' | 'auto';
   /** The brand's colour for the header, launcher, buttons and the shopper's messages. */
   brandColor?: string;
+  /**
+   * Shows "Add to cart" on the product cards that come with replies, and is called with the
+   * product (its catalog id, name, URL, price…). A function: pass it from a client component.
+   */
+  onAddToCart?: (product: ProductCard) => void;
 }
 
 const OPEN_KEY = 'concierge:open';

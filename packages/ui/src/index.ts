@@ -25,3 +25,5 @@ export type { AskDetail } from './ask';
 export { FaqAccordion, ProductFaqs, defaultFaqStrings } from './faq-accordion';
 export { faqJsonLd } from './faq-json-ld';
 export type { FaqAccordionProps, FaqStrings, ProductFaqsProps } from './faq-accordion';
+export { AddToCartContext, ProductCards } from './product-cards';
+export type { ProductCardsProps } from './product-cards';

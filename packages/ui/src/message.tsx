@@ -3,6 +3,7 @@ import type { ChatMessage } from '@concierge/core';
 import { useStream } from '@concierge/react';
 import { memo, useLayoutEffect, useRef } from 'react';
 import { Markdown } from './markdown';
+import { ProductCards } from './product-cards';
 import { Sources } from './sources';
 import type { ConciergeStrings } from './strings';
 
@@ -48,6 +49,7 @@ export const Message = memo(function Message({ message, strings, offline }: Mess
       {message.status === 'queued' && offline && <span className="concierge-message-status">{strings.queued}</span>}
       {message.status === 'interrupted' && !isUser && <span className="concierge-message-status">{strings.interrupted}</span>}
       {!isUser && message.sources && <Sources sources={message.sources} label={strings.sources} />}
+      {!isUser && message.products && <ProductCards products={message.products} strings={strings} />}
     </article>
   );
 });

@@ -32,6 +32,14 @@ export interface ConciergeStrings {
   /** While an automatic retry waits (a rate limit's sentence comes before it). */
   retrying: (seconds: number) => string;
   retryNow: string;
+  /** Label of the product cards that come with a reply. */
+  products: string;
+  addToCart: string;
+  /** The Add to cart button's accessible name: its visible text first (WCAG label in name), then the product. */
+  addToCartFor: (name: string) => string;
+  inStock: string;
+  outOfStock: string;
+  preorder: string;
 }
 
 export const defaultStrings: ConciergeStrings = {
@@ -68,6 +76,12 @@ export const defaultStrings: ConciergeStrings = {
   readyAgain: 'You can send messages again.',
   retrying: (seconds) => (seconds > 0 ? `No answer yet. Retrying in ${seconds} s.` : 'No answer yet. Retrying…'),
   retryNow: 'Retry now',
+  products: 'Products',
+  addToCart: 'Add to cart',
+  addToCartFor: (name) => `Add to cart: ${name}`,
+  inStock: 'In stock',
+  outOfStock: 'Out of stock',
+  preorder: 'Pre-order',
   rateLimited: (seconds) =>
     seconds > 0 ? `Too many messages at once. You can send again in ${seconds} s.` : 'Too many messages at once. Please wait a moment.',
 };

@@ -40,6 +40,12 @@ export const ar: { chat: ConciergeStrings; faq: FaqStrings } = {
     readyAgain: 'يمكنك إرسال الرسائل مرة أخرى.',
     retrying: (seconds) => (seconds > 0 ? `لا رد بعد. إعادة المحاولة خلال ${seconds} ث.` : 'لا رد بعد. جارٍ إعادة المحاولة…'),
     retryNow: 'أعد المحاولة الآن',
+    products: 'المنتجات',
+    addToCart: 'أضف إلى السلة',
+    addToCartFor: (name) => `أضف إلى السلة: ${name}`,
+    inStock: 'متوفر',
+    outOfStock: 'نفد من المخزون',
+    preorder: 'طلب مسبق',
     rateLimited: (seconds) =>
       seconds > 0 ? `رسائل كثيرة في وقت واحد. يمكنك الإرسال مجددًا بعد ${seconds} ث.` : 'رسائل كثيرة في وقت واحد. انتظر قليلًا.',
   },

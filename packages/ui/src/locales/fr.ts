@@ -40,6 +40,12 @@ export const fr: { chat: ConciergeStrings; faq: FaqStrings } = {
     readyAgain: 'Vous pouvez de nouveau envoyer des messages.',
     retrying: (seconds) => (seconds > 0 ? `Pas encore de réponse. Nouvel essai dans ${seconds} s.` : 'Pas encore de réponse. Nouvel essai…'),
     retryNow: 'Réessayer maintenant',
+    products: 'Produits',
+    addToCart: 'Ajouter au panier',
+    addToCartFor: (name) => `Ajouter au panier : ${name}`,
+    inStock: 'En stock',
+    outOfStock: 'Rupture de stock',
+    preorder: 'Précommande',
     rateLimited: (seconds) =>
       seconds > 0 ? `Trop de messages à la fois. Nouvel envoi possible dans ${seconds} s.` : 'Trop de messages à la fois. Patientez un instant.',
   },
