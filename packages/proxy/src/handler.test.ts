@@ -121,7 +121,7 @@ describe('POST /messages', () => {
   });
 
   it('says plainly that it does not know, pointing to the contact page', async () => {
-    const reply = (await (await post({ message: 'Do you sell motorcycles?', stream: false })).json()) as {
+    const reply = (await (await post({ message: 'Who won the football game last night?', stream: false })).json()) as {
       text: string;
       sources: { url: string }[];
       confidence: number;

@@ -61,7 +61,7 @@ describe('createLocalProvider', () => {
     expect((await ask('What is your return policy?')).products).toEqual([]);
   });
 
-  it.each(['What is the weather tomorrow?', 'Do you sell motorcycles?', 'Who won the football game?', 'Do you ship to Canada?'])(
+  it.each(['What is the weather tomorrow?', 'Who won the football game?', 'Do you ship to Canada?'])(
     'does not invent an answer to %s',
     async (question) => {
       const answer = await ask(question);

@@ -1,8 +1,9 @@
 import type { ProductCard, Source } from '@concierge/core';
 import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
-import { linkTo, loadKnowledgeBase, type KnowledgeBase, type KnowledgeBaseOptions, type Passage, type Product } from './knowledge-base';
+import { linkTo, loadKnowledgeBase, type KnowledgeBase, type KnowledgeBaseOptions, type Passage } from './knowledge-base';
 import { createLocalProductFaqs } from './product-faqs';
 import { PassageIndex, type Match } from './search';
+import { cardOf, createShopAssistant, isOrderQuestion } from './shop-assistant';
 
 export interface LocalProviderOptions extends KnowledgeBaseOptions {
   /** Folder of Markdown pages and JSON product catalogs. */
@@ -26,6 +27,7 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
   }
   const index = new PassageIndex(knowledgeBase.passages);
   const faqs = createLocalProductFaqs(knowledgeBase, index);
+  const shop = createShopAssistant(knowledgeBase, index);
   const minConfidence = options.minConfidence ?? 0.6;
   const chunkDelayMs = options.chunkDelayMs ?? 15;
   const wordsPerChunk = options.wordsPerChunk ?? 3;
@@ -39,7 +41,7 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
       const answer =
         faq?.answer && faq.question === request.message
           ? { text: faq.answer, sources: faq.sources ?? [], confidence: 1 }
-          : answerFrom(knowledgeBase, index, request, minConfidence);
+          : (shop.answer(request.message, request.history) ?? answerFrom(knowledgeBase, index, request, minConfidence));
       for (const chunk of chunks(answer.text, wordsPerChunk)) {
         if (request.signal.aborted) return;
         yield { type: 'delta', text: chunk };
@@ -65,6 +67,11 @@ function answerFrom(
   request: ProviderRequest,
   minConfidence: number,
 ): Answer {
+  // "Where is my order?" is for the store's order pages, whatever other words it uses.
+  if (isOrderQuestion(request.message)) {
+    const page = index.search('track order status delivery', 5).find((match) => match.passage.kind === 'page' && match.coverage >= 0.5);
+    if (page) return fromMatches([page], page.coverage);
+  }
   let matches = index.search(request.message);
   // A short follow-up ("and for sale items?") is read together with the question before it.
   const previous = request.history.findLast((message) => message.role === 'user');
@@ -73,9 +80,13 @@ function answerFrom(
     if (confidenceOf(combined) > confidenceOf(matches)) matches = combined;
   }
   const confidence = confidenceOf(matches);
-  const best = matches[0];
-  if (!best || confidence < minConfidence) return unknown(knowledgeBase.contact);
+  if (!matches[0] || confidence < minConfidence) return unknown(knowledgeBase.contact);
+  return fromMatches(matches, confidence);
+}
 
+/** The answer from the best passage (and one related one), cited. */
+function fromMatches(matches: Match[], confidence: number): Answer {
+  const best = matches[0]!;
   const related = matches
     .slice(1)
     .filter((match) => (match.passage.url ?? match.passage.file) !== (best.passage.url ?? best.passage.file) && match.score >= best.score * 0.6)
@@ -112,31 +123,6 @@ function unknown(contact: Passage | undefined): Answer {
     text: `I'm sorry, I don't know the answer to that, and I'd rather not guess. ${where}`,
     sources: contact ? [{ title: contact.title, ...(contact.url ? { url: contact.url } : {}) }] : [],
     confidence: 0,
-  };
-}
-
-const AVAILABILITY = new Set(['in_stock', 'out_of_stock', 'preorder']);
-
-/** A catalog entry as a card: only what the catalog says (never a made-up price or picture). */
-export function cardOf(product: Product, url: string | undefined): ProductCard {
-  const availability =
-    typeof product.availability === 'string' && AVAILABILITY.has(product.availability)
-      ? (product.availability as ProductCard['availability'])
-      : typeof product.inStock === 'boolean'
-        ? product.inStock
-          ? 'in_stock'
-          : 'out_of_stock'
-        : undefined;
-  const reason = /^[^.!?]*[.!?]?/.exec(product.description)?.[0]?.trim();
-  return {
-    id: product.slug,
-    name: product.name,
-    ...(url ? { url } : {}),
-    ...(typeof product.image === 'string' ? { image: product.image } : {}),
-    ...(typeof product.imageAlt === 'string' ? { imageAlt: product.imageAlt } : {}),
-    ...(Number.isFinite(product.price) ? { price: product.price, currency: product.currency ?? 'USD' } : {}),
-    ...(availability ? { availability } : {}),
-    ...(reason ? { reason } : {}),
   };
 }
 
