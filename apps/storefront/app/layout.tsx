@@ -1,10 +1,11 @@
 import '@concierge/ui/styles.css';
 import './globals.css';
-import { ConciergeWidget } from '@concierge/ui';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { getPolicies } from '../lib/catalog';
+import { Concierge } from './concierge';
+import { MiniCart } from './mini-cart';
 
 export const metadata: Metadata = {
   title: { default: 'Larkfield & Co.', template: '%s · Larkfield & Co.' },
@@ -26,6 +27,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/policies/returns">Returns</Link>
             <Link href="/policies/contact">Contact</Link>
           </nav>
+          <MiniCart />
         </header>
         <main>{children}</main>
         <footer className="site-footer">
@@ -38,11 +40,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </nav>
           <p>© Larkfield &amp; Co. A demo store for Concierge.</p>
         </footer>
-        <ConciergeWidget
-          endpoint="/api/concierge"
-          strings={{ title: 'Larkfield help' }}
-          greeting="Hi! I can answer questions about our products, shipping, returns and more."
-        />
+        <Concierge />
       </body>
     </html>
   );

@@ -1,4 +1,5 @@
 import { createNextRouteHandlers } from '@concierge/proxy/next';
+import { demoOrders } from './orders';
 
 type Concierge = ReturnType<typeof createNextRouteHandlers>;
 const shared = globalThis as typeof globalThis & { __concierge?: Concierge };
@@ -8,4 +9,4 @@ const shared = globalThis as typeof globalThis & { __concierge?: Concierge };
  * bundles the route and the pages separately, so the one handler of the process is kept on
  * `globalThis`: its FAQ cache, threads and limits serve both.
  */
-export const concierge: Concierge = (shared.__concierge ??= createNextRouteHandlers({ kbDir: 'content' }));
+export const concierge: Concierge = (shared.__concierge ??= createNextRouteHandlers({ kbDir: 'content', orders: demoOrders }));

@@ -12,7 +12,7 @@ import {
 } from '@concierge/core';
 import { HttpError } from './http-error';
 import { createProductFaqsRoute } from './product-faqs-route';
-import type { Provider, ProductFaqsSource } from './provider';
+import type { OrderLookup, Provider, ProductFaqsSource } from './provider';
 import { parseSendMessage, threadIdSchema } from './schema';
 import { createMemoryStore, type ProxyStore } from './store';
 import { createCors } from './cors';
@@ -48,6 +48,8 @@ export interface ConciergeHandlerOptions {
   trustProxy?: number;
   /** Identifies the client for rate limiting. @default the address {@link clientAddress} finds */
   clientKey?: (request: Request) => string;
+  /** The store's order lookup, for "where is my order?": the assistant asks for the order number and email. */
+  orders?: OrderLookup;
   /** Where product FAQs come from. @default the provider's own, or none (`not_available`) */
   productFaqs?: ProductFaqsSource | null;
   /** How long ready and not-available FAQ answers are kept, in seconds. @default 86400 */
@@ -183,6 +185,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
         newConversation: body.newConversation,
         agentMode: body.agentMode,
         channel: body.channel,
+        ...(options.orders ? { orders: options.orders } : {}),
         signal,
       })[Symbol.asyncIterator]();
       try {

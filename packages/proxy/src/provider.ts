@@ -18,7 +18,35 @@ export interface ProviderRequest
   locale?: string;
   pageUrl?: string;
   metadata?: Record<string, string | number | boolean | null>;
+  /** The store's order lookup, when it passed one to the proxy. */
+  orders?: OrderLookup;
   signal: AbortSignal;
+}
+
+/** An order as the store's lookup returns it. */
+export interface OrderRecord {
+  orderNumber: string;
+  /** The email the order was placed with: an order is shown only when it matches the one given. */
+  email: string;
+  /** e.g. "processing", "shipped", "delivered", "cancelled". */
+  status: string;
+  placedAt?: string;
+  carrier?: string;
+  trackingUrl?: string;
+  /** When it is expected, in words or as a date. */
+  estimatedDelivery?: string;
+  items?: { name: string; quantity: number }[];
+}
+
+/**
+ * The store's order lookup (`orders` on the handler). Given both the order number and the
+ * email, it returns the order, or `undefined` when there is none.
+ *
+ * @example
+ * createConciergeHandler({ provider, orders: { lookup: ({ orderNumber, email }) => db.order(orderNumber, email) } })
+ */
+export interface OrderLookup {
+  lookup(query: { orderNumber: string; email: string }, signal: AbortSignal): Promise<OrderRecord | undefined>;
 }
 
 /** What a provider yields while answering, in order: `delta`*, `sources`, `products`?, `done`. */

@@ -3,6 +3,7 @@ import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
 import { linkTo, loadKnowledgeBase, type KnowledgeBase, type KnowledgeBaseOptions, type Passage } from './knowledge-base';
 import { createLocalProductFaqs } from './product-faqs';
 import { PassageIndex, type Match } from './search';
+import { orderStatusAnswer } from './order-status';
 import { cardOf, createShopAssistant, isOrderQuestion } from './shop-assistant';
 
 export interface LocalProviderOptions extends KnowledgeBaseOptions {
@@ -38,10 +39,11 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
     async *reply(request: ProviderRequest): AsyncGenerator<ProviderEvent> {
       // A product FAQ asked with its id and exact question gets its generated answer.
       const faq = request.faqId !== undefined && request.pageUrl ? faqs.faq(request.pageUrl, request.faqId) : undefined;
-      const answer =
+      const orderStatus = request.orders && (await orderStatusAnswer(request.message, request.history, request.orders, request.signal));
+      const answer: Answer =
         faq?.answer && faq.question === request.message
           ? { text: faq.answer, sources: faq.sources ?? [], confidence: 1 }
-          : (shop.answer(request.message, request.history) ?? answerFrom(knowledgeBase, index, request, minConfidence));
+          : (orderStatus || shop.answer(request.message, request.history) || answerFrom(knowledgeBase, index, request, minConfidence));
       for (const chunk of chunks(answer.text, wordsPerChunk)) {
         if (request.signal.aborted) return;
         yield { type: 'delta', text: chunk };
