@@ -42,7 +42,7 @@ describe('the widget under a strict Content-Security-Policy', () => {
     await dialog.getByText('Hello from a locked-down page.').waitFor();
     await dialog.getByRole('textbox', { name: 'Message' }).fill('Is the cast iron skillet dishwasher safe?');
     await dialog.getByRole('button', { name: 'Send' }).click();
-    await dialog.getByRole('link', { name: 'Cast Iron Skillet 26 cm' }).waitFor();
+    await dialog.getByRole('list', { name: 'Sources' }).getByRole('link', { name: 'Cast Iron Skillet 26 cm' }).waitFor();
     await dialog.getByRole('button', { name: 'Send' }).waitFor();
     expect(await dialog.locator('article[data-role="assistant"] strong').first().textContent()).toBe('Cast Iron Skillet 26 cm');
 

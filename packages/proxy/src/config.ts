@@ -4,6 +4,7 @@ import { createGleenProvider } from './gleen/gleen-provider';
 import { createAlonChatProvider } from './alonchat/alonchat-provider';
 import type { ConciergeHandlerOptions } from './handler';
 import { createHaniaProvider } from './hania/hania-provider';
+import { productCardsFromCatalog } from './local/catalog-cards';
 import { createLocalProvider } from './local/local-provider';
 import { createOpenAIProvider } from './openai/openai-provider';
 import type { Provider, ProductFaqsSource } from './provider';
@@ -225,7 +226,7 @@ export async function providerFromConfig(config: ProxyConfig, options: { fetch?:
 export function handlerOptionsFromConfig(
   config: ProxyConfig,
   options: { fetch?: typeof fetch; log?: (line: string) => void } = {},
-): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs' | 'secret' | 'trustProxy' | 'store'> {
+): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs' | 'secret' | 'trustProxy' | 'store' | 'productCards'> {
   const provider = providerFromConfig(config, options);
   if (!config.secret) {
     (options.log ?? console.warn)(
@@ -241,6 +242,8 @@ export function handlerOptionsFromConfig(
     allowedOrigins: config.allowedOrigins,
     rateLimit: config.rateLimit,
     productFaqs: config.productFaqs === 'off' ? null : config.productFaqs === 'local' ? localProductFaqs(config.kbDir) : undefined,
+    // Vendors cite pages; those of the catalog's products (in CONCIERGE_KB_DIR, when there is one) come as cards.
+    ...(config.provider !== 'local' && config.provider !== 'openai' ? { productCards: productCardsFromCatalog(config.kbDir) } : {}),
   };
 }
 

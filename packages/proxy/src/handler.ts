@@ -12,6 +12,7 @@ import {
 } from '@concierge/core';
 import { HttpError } from './http-error';
 import { createProductFaqsRoute } from './product-faqs-route';
+import type { ProductCardsFor } from './local/catalog-cards';
 import type { OrderLookup, Provider, ProductFaqsSource } from './provider';
 import { parseSendMessage, threadIdSchema } from './schema';
 import { createMemoryStore, type ProxyStore } from './store';
@@ -48,6 +49,11 @@ export interface ConciergeHandlerOptions {
   trustProxy?: number;
   /** Identifies the client for rate limiting. @default the address {@link clientAddress} finds */
   clientKey?: (request: Request) => string;
+  /**
+   * Cards for replies whose provider sends none: sources that point to a product page of the
+   * store's catalog become product cards (`productCardsFromCatalog(dir)`; set from `CONCIERGE_KB_DIR` for vendors).
+   */
+  productCards?: ProductCardsFor;
   /** The store's order lookup, for "where is my order?": the assistant asks for the order number and email. */
   orders?: OrderLookup;
   /** Where product FAQs come from. @default the provider's own, or none (`not_available`) */
@@ -203,8 +209,12 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
             reply.done = true;
             reply.threadId = event.threadId ?? reply.threadId;
             reply.messageId = event.messageId ?? reply.messageId;
+            // A vendor's sources that are product pages of the catalog come as cards too.
+            const cards = !reply.products.length && options.productCards ? await options.productCards(reply.sources) : [];
+            if (cards.length) reply.products = cards;
             // Saved before `done` is sent, so a history request right after it sees this turn.
             await save();
+            if (cards.length) yield { type: 'products', products: cards };
             yield {
               type: 'done',
               threadId: reply.threadId,

@@ -37,3 +37,5 @@ export { createThreadTokens } from './thread-tokens';
 export type { ThreadTokens } from './thread-tokens';
 export { clientAddress } from './client-address';
 export type { UpstreamOptions } from './upstream';
+export { productCardsFromCatalog } from './local/catalog-cards';
+export type { ProductCardsFor } from './local/catalog-cards';

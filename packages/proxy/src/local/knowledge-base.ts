@@ -118,6 +118,9 @@ function pagePassages(path: string, source: string, base: string | undefined): P
     .filter((passage) => passage.text);
 }
 
+/** Fields with their own line (or none) in a product's passage. */
+const PRODUCT_FIELDS = new Set(['slug', 'name', 'description', 'price', 'currency', 'category', 'url', 'image', 'imageAlt', 'availability', 'inStock', 'materials', 'sizes', 'colors', 'dimensions', 'weight', 'fit', 'compatibility', 'care']);
+
 function productPassage(path: string, product: Product): Passage {
   if (typeof product?.slug !== 'string' || typeof product.name !== 'string') {
     throw new Error(`${path}: every product needs a "slug" and a "name".`);
@@ -134,6 +137,10 @@ function productPassage(path: string, product: Product): Passage {
     product.fit && `- **Fit:** ${product.fit}`,
     product.compatibility && `- **Compatibility:** ${product.compatibility}`,
     product.care && `- **Care:** ${product.care}`,
+    // Fields of the store's own ("warranty", "batteryLife"…), searchable too.
+    ...Object.entries(product)
+      .filter(([field, value]) => !PRODUCT_FIELDS.has(field) && (typeof value === 'string' || typeof value === 'number'))
+      .map(([field, value]) => `- **${field.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').replace(/^./, (first) => first.toUpperCase())}:** ${value}`),
   ];
   return {
     id: `${path}#${product.slug}`,

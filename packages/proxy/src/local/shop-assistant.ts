@@ -40,7 +40,7 @@ const ORDER = /\b(where(?:'s| is) my (?:order|package|parcel|delivery)|track\w* 
 const FOLLOW_UP = /^(and|what about|how about|also|ok(?:ay)?,? (?:and|what)|in)\b|\b(it|its|it's|this one|that one|they|them|those)\b/i;
 /** Words that ask or filter rather than describe the need ("recommend", "under", "dollars"…). */
 const REQUEST_WORDS = new Set(
-  `recommend recommendation suggest suggestion looking look want need gift present something anything good best
+  `someone somebody love loves like likes enjoy enjoys person friend recommend recommendation suggest suggestion looking look want need gift present something anything good best
   option buy get show find under below less cheaper cheap over above more least dollar euro pound usd eur gbp
   price cost size colour color what which item product thing one some store shop catalog cheapest expensive
   pricier within max maximum minimum most`
@@ -69,6 +69,8 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
   // How many product names share each term: a term unique to one name names that product.
   const nameUse = new Map<string, number>();
   for (const { terms } of catalog) for (const term of new Set(terms)) nameUse.set(term, (nameUse.get(term) ?? 0) + 1);
+  // A category's word ("bike" in a bike shop) names no single product, even if one name has it.
+  for (const { product } of catalog) for (const term of termsOf(product.category ?? '')) nameUse.set(term, Number.POSITIVE_INFINITY);
   const categories = new Map(catalog.flatMap(({ product }) => (product.category ? [[fold(product.category), product.category] as const] : [])));
   // Colours by their folded form, to their name in the catalog.
   const colorNames = new Map(catalog.flatMap(({ product }) => (product.colors ?? []).map((color) => [fold(color), color] as const)));
@@ -107,7 +109,7 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
   const attributeAnswer = (item: CatalogProduct, asked: string): ShopAnswer | undefined => {
     const { product } = item;
     // The product's own name says nothing about what is asked ("cast iron" is not about ironing).
-    const nameWords = product.name.split(/[^\p{L}\p{N}]+/u).filter((word) => word.length > 1).map(escape);
+    const nameWords = product.name.split(/[^\p{L}\p{N}]+/u).filter((word) => processTerm(word) !== null).map(escape);
     const question = nameWords.length ? asked.replace(new RegExp(`\\b(${nameWords.join('|')})\\b`, 'giu'), ' ') : asked;
     const name = `the **${product.name}**`;
     // A colour or size asked about directly ("and in navy?", "do you have it in XL?").
@@ -153,7 +155,9 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     const color = [...colors].find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(question));
     const category = [...categories.keys()].find((candidate) => termsOf(question).some((term) => term === candidate || fold(term) === candidate));
     const size = /\bsize\s+(\w+)\b/i.exec(question)?.[1] ?? /\b(XXS|XS|XL|XXL)\b/.exec(question)?.[1];
-    const filters = [Number.isFinite(max), Number.isFinite(min), color, category, size].filter(Boolean).length;
+    const narrowing = [Number.isFinite(max), Number.isFinite(min), color, size].filter(Boolean).length;
+    // A category alone ("how long does bike delivery take?") is not a shopping request.
+    const filters = narrowing + (category && (narrowing || RECOMMEND.test(question)) ? 1 : 0);
     if (!filters && !RECOMMEND.test(question)) return undefined;
     const matches = (item: CatalogProduct) =>
       (!Number.isFinite(max) || item.product.price <= max) &&
@@ -169,8 +173,8 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     if (needTerms.length) {
       for (const match of index.search(needTerms.join(' '), 40)) {
         const item = catalog.find(({ passage }) => passage === match.passage);
-        // Few words must all be met; more may be met in part ("warm sweater for winter hiking").
-        if (item && match.coverage >= (needTerms.length >= 3 ? 0.5 : 1)) relevance.set(item, match.score);
+        // One word must be met; more may be met in part ("warm sweater for winter hiking").
+        if (item && match.coverage >= (needTerms.length >= 3 ? 0.34 : needTerms.length === 2 ? 0.5 : 1)) relevance.set(item, match.score);
       }
     }
     let ranked = catalog.filter(matches);
@@ -203,7 +207,9 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
       if (ORDER.test(question)) return undefined;
 
       const sell = SELL.exec(question);
-      if (sell) {
+      // "Do you have something to keep my head warm?", "… anything over $150?", "… it in XL?" are not about one kind of thing.
+      const general = sell && /^(something|anything|stuff|things?|it|them|this|that|one)\b|\b(under|over|below|above|less than|more than|cheaper|\$|€|£)/i.test(sell[1]!);
+      if (sell && !general) {
         const wanted = sell[1]!.replace(/\b(here|online|in (?:the )?store)\b/gi, '').trim();
         const item = named(wanted);
         if (item) return answer(`Yes: we sell the ${linkTo(item.product.name, item.passage.url)} (${priceOf(item.product)}). ${item.product.description}`, [item]);
@@ -232,7 +238,7 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
       }
       // A need, a filter, or a product asked about in general ("a warm sweater for hiking?").
       if (!mentioned || RECOMMEND.test(question) || MAX_PRICE.test(question) || MIN_PRICE.test(question)) return recommend(question, question);
-      return undefined;
+      return answer(`Here is what I know about the ${linkTo(mentioned.product.name, mentioned.passage.url)} (${priceOf(mentioned.product)}): ${mentioned.product.description}`, [mentioned]);
     },
   };
 }
