@@ -1,5 +1,5 @@
 import type { ThreadMessage } from '@concierge/core';
-import type { OrderLookup } from '../provider';
+import type { OrderLookup, OrderRecord } from '../provider';
 import { isOrderQuestion } from './shop-assistant';
 
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;
@@ -7,6 +7,18 @@ const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;
 const ORDER_NUMBER = /(?:#|\b(?:order(?: number| no\.?| #)?:?\s*))([A-Z]{0,4}-?\d{3,})\b|\b([A-Z]{1,4}-\d{3,})\b/i;
 /** How the assistant asks, so the next message is read as the answer. */
 const ASKING = 'order number and the email address';
+
+/**
+ * The store's lookup, believed only when the order it returns has both the number and the email
+ * given: a careless lookup cannot show someone else's order.
+ */
+export async function lookupOrder(orders: OrderLookup, orderNumber: string, email: string, signal: AbortSignal): Promise<OrderRecord | undefined> {
+  const number = orderNumber.trim().toUpperCase();
+  const address = email.trim().toLowerCase();
+  if (!number || !EMAIL.test(address)) return undefined;
+  const order = await orders.lookup({ orderNumber: number, email: address }, signal);
+  return order && order.orderNumber.toUpperCase() === number && order.email.trim().toLowerCase() === address ? order : undefined;
+}
 
 /**
  * "Where is my order?" with the store's order lookup: asks for what is missing (the order number,
@@ -33,8 +45,8 @@ export async function orderStatusAnswer(message: string, history: ThreadMessage[
   if (!orderNumber && !email) return reply(`I can check that for you. What is your ${ASKING} you ordered with?`);
   if (!orderNumber) return reply('Thanks. What is your order number? It is in your order confirmation email (for example LF-10427).');
   if (!email) return reply(`Thanks. What is the email address you placed order ${orderNumber} with?`);
-  const order = await orders.lookup({ orderNumber, email }, signal);
-  if (!order || order.orderNumber.toUpperCase() !== orderNumber || order.email.trim().toLowerCase() !== email.toLowerCase()) {
+  const order = await lookupOrder(orders, orderNumber, email, signal);
+  if (!order) {
     return reply(`I could not find an order ${orderNumber} placed with ${email}. Please check both: they are in your order confirmation email.`);
   }
   const parts = [`Order **${order.orderNumber}** is **${order.status}**.`];

@@ -44,6 +44,13 @@ describe('on the demo store', () => {
     expect(answer.products.map((product) => product.id)).toEqual(['canvas-market-tote']);
   });
 
+  it('filters by material: everything in linen, or in leather', async () => {
+    expect((await ask(DEMO, 'anything in linen?')).products.map((product) => product.id)).toEqual(['linen-camp-shirt']);
+    // The tote has leather handles: the catalog says so, so it counts.
+    const leather = await ask(DEMO, 'what do you have in leather under 100 dollars?');
+    expect(leather.products.map((product) => product.id).sort()).toEqual(['canvas-market-tote', 'full-grain-leather-belt']);
+  });
+
   it('answers a need ("keeps me dry in the rain") with the products that meet it', async () => {
     const ids = (await ask(DEMO, 'something that keeps me dry in the rain')).products.map((product) => product.id);
     expect(ids).toContain('waxed-canvas-field-jacket');

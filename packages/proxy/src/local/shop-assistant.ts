@@ -75,6 +75,8 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
   // Colours by their folded form, to their name in the catalog.
   const colorNames = new Map(catalog.flatMap(({ product }) => (product.colors ?? []).map((color) => [fold(color), color] as const)));
   const colors = new Set(colorNames.keys());
+  // Material words of the catalog ("merino", "linen", "leather"…), for "something in linen".
+  const materialTerms = new Set(catalog.flatMap(({ product }) => (product.materials ?? []).flatMap(termsOf)).filter((term) => term.length > 3 && !/^\d/.test(term)));
 
   /** The catalog product a text names, by the terms of its name (a term unique to it, or most of its name). */
   const named = (text: string): CatalogProduct | undefined => {
@@ -155,7 +157,8 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     const color = [...colors].find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(question));
     const category = [...categories.keys()].find((candidate) => termsOf(question).some((term) => term === candidate || fold(term) === candidate));
     const size = /\bsize\s+(\w+)\b/i.exec(question)?.[1] ?? /\b(XXS|XS|XL|XXL)\b/.exec(question)?.[1];
-    const narrowing = [Number.isFinite(max), Number.isFinite(min), color, size].filter(Boolean).length;
+    const material = termsOf(question).find((term) => materialTerms.has(term) && !named(term));
+    const narrowing = [Number.isFinite(max), Number.isFinite(min), color, size, material].filter(Boolean).length;
     // A category alone ("how long does bike delivery take?") is not a shopping request.
     const filters = narrowing + (category && (narrowing || RECOMMEND.test(question)) ? 1 : 0);
     if (!filters && !RECOMMEND.test(question)) return undefined;
@@ -164,11 +167,12 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
       (!Number.isFinite(min) || item.product.price >= min) &&
       (!color || (item.product.colors ?? []).some((candidate) => fold(candidate) === color)) &&
       (!category || fold(item.product.category ?? '') === category) &&
-      (!size || (item.product.sizes ?? []).some((candidate) => candidate.toUpperCase() === size.toUpperCase()));
+      (!size || (item.product.sizes ?? []).some((candidate) => candidate.toUpperCase() === size.toUpperCase())) &&
+      (!material || (item.product.materials ?? []).some((text) => termsOf(text).includes(material)));
     // Ranked by how well the entry meets the need in words; with filters only, by price.
     const relevance = new Map<CatalogProduct, number>();
     const needTerms = termsOf(need).filter(
-      (term) => !categories.has(term) && !REQUEST_WORDS.has(term) && !colors.has(term) && !/^\d/.test(term) && !/^(xx?s|xx?l|s|m|l)$/.test(term),
+      (term) => !categories.has(term) && !REQUEST_WORDS.has(term) && !colors.has(term) && term !== material && !/^\d/.test(term) && !/^(xx?s|xx?l|s|m|l)$/.test(term),
     );
     if (needTerms.length) {
       for (const match of index.search(needTerms.join(' '), 40)) {

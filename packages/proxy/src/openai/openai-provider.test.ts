@@ -164,3 +164,57 @@ describe('OpenAI-compatible provider', () => {
     expect(closed).toBe(true);
   });
 });
+
+describe('OpenAI-compatible provider: products and orders', () => {
+  async function askAbout(message: string, orders?: Parameters<typeof createConciergeHandler>[0]['orders']) {
+    const provider = await createOpenAIProvider({ baseUrl: vendorUrl, model: 'llama3.1', dir: KB_DIR });
+    const handler = createConciergeHandler({ provider, rateLimit: false, onError: () => {}, ...(orders ? { orders } : {}) });
+    const response = await handler(
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message, stream: false }),
+      }),
+    );
+    return (await response.json()) as { text: string; products?: { id: string }[] };
+  }
+
+  it('sends the catalog entries as context, and the products the answer names arrive as cards', async () => {
+    respond = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end([chunk('Yes: the Cast Iron Skillet works on induction.'), chunk('', 'stop'), 'data: [DONE]\n\n'].join(''));
+    };
+    const reply = await askAbout('Can I use the skillet on induction?');
+    expect(JSON.stringify(received[0]!.body.messages)).toContain('Gas, electric, induction and oven.');
+    expect(reply.products?.map((product) => product.id)).toEqual(['cast-iron-skillet']);
+  });
+
+  it('calls the store\'s order lookup as a tool, and answers from what it found', async () => {
+    const toolCall = (args: string, first: boolean) =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...(first ? { id: 'call_1', type: 'function' } : {}), function: { ...(first ? { name: 'lookup_order' } : {}), arguments: args } }] }, finish_reason: null }] })}\n\n`;
+    respond = (_request, body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const messages = body.messages as { role: string; content: string }[];
+      if (messages.at(-1)!.role !== 'tool') {
+        expect(body.tools).toEqual([expect.objectContaining({ function: expect.objectContaining({ name: 'lookup_order' }) })]);
+        response.end(
+          [toolCall('{"orderNumber":"LF-10', true), toolCall('427","email":"ada@example.com"}', false), `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] })}\n\n`, 'data: [DONE]\n\n'].join(''),
+        );
+        return;
+      }
+      const result = JSON.parse(messages.at(-1)!.content) as { found: boolean; status?: string };
+      response.end([chunk(result.found ? `Your order has ${result.status}.` : 'I could not find that order.'), chunk('', 'stop'), 'data: [DONE]\n\n'].join(''));
+    };
+    const orders = {
+      lookup: async ({ orderNumber, email }: { orderNumber: string; email: string }) =>
+        orderNumber === 'LF-10427' ? { orderNumber, email: 'ada@example.com', status: 'shipped' } : undefined,
+    };
+    expect((await askAbout('Where is order LF-10427? ada@example.com', orders)).text).toBe('Your order has shipped.');
+    expect(received).toHaveLength(2);
+    // The email must match the order's: the model never learns another shopper's order.
+    received.length = 0;
+    const careless = { lookup: async ({ orderNumber }: { orderNumber: string }) => ({ orderNumber, email: 'eve@example.com', status: 'shipped' }) };
+    expect((await askAbout('Where is order LF-10427? ada@example.com', careless)).text).toBe('I could not find that order.');
+    expect(JSON.parse((received[1]!.body.messages as { content: string }[]).at(-1)!.content)).toEqual({ found: false });
+  });
+});
