@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test/free-port';
-import { launchChromium } from './storefront-server';
+import { launchChromium, watchProblems } from './storefront-server';
 
 // examples/next-app: a fresh Next.js App Router app with Concierge added as the README says,
 // installed from the packed tarballs as a user would (not part of the workspace). Built with
@@ -72,14 +72,7 @@ describe.each([
       }
       const context = await browser.newContext();
       const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-      });
-      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-      page.on('response', (response) => {
-        if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
-      });
+      const problems = watchProblems(page);
       const bodies: unknown[] = [];
       page.on('request', (request) => {
         if (request.method() === 'POST' && request.url().endsWith('/api/concierge/messages')) bodies.push(JSON.parse(request.postData() ?? '{}'));

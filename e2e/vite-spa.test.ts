@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test/free-port';
-import { launchChromium } from './storefront-server';
+import { launchChromium, watchProblems } from './storefront-server';
 
 // examples/vite-spa: a Vite React single-page app with the widget, and the standalone
 // `concierge-proxy` bin beside it; installed from the packed tarballs as a user would.
@@ -63,14 +63,7 @@ describe('examples/vite-spa', () => {
 
     const context = await browser.newContext();
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
-    });
+    const problems = watchProblems(page);
     await page.goto(origin);
     await page.getByRole('button', { name: 'Open chat' }).click();
     const dialog = page.getByRole('dialog', { name: 'Harbor help' });
