@@ -16,13 +16,15 @@ export interface ChatWindowProps {
   greeting?: string;
   /** A message to send as soon as the window is ready (a new object sends again). */
   ask?: AskDetail | null;
+  /** Starts a new conversation each time it grows (`concierge.reset()`). */
+  resetRequest?: number;
 }
 
 /**
  * The chat dialog: header, transcript, error line and composer. Must be inside a
  * `<ConciergeProvider>`. Escape closes it; the composer takes focus when it opens.
  */
-export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting, ask }: ChatWindowProps) {
+export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting, ask, resetRequest = 0 }: ChatWindowProps) {
   const titleId = useId();
   const input = useRef<HTMLTextAreaElement>(null);
 
@@ -60,6 +62,7 @@ export function ChatWindow({ open = true, onClose, strings = defaultStrings, gre
         )}
       </header>
       <AskRunner ask={ask ?? null} />
+      <ResetRunner request={resetRequest} />
       <MessageList strings={strings} greeting={greeting} />
       <ErrorNotice strings={strings} />
       <Composer ref={input} strings={strings} />
@@ -76,6 +79,16 @@ function NewConversation({ strings }: { strings: ConciergeStrings }) {
       {strings.newConversation}
     </button>
   );
+}
+
+/** Starts a new conversation when code on the page asks for one. */
+function ResetRunner({ request }: { request: number }) {
+  const reset = useThread((thread) => thread.reset);
+  useEffect(() => {
+    if (request) reset();
+    // Only a new request resets; the action is stable.
+  }, [request]);
+  return null;
 }
 
 /** Sends what another part of the page asked for (e.g. an FAQ's "Ask a follow-up"). */

@@ -3,6 +3,7 @@ import type { MessageContext, ProductCard } from '@concierge/core';
 import type { ConciergeProviderProps } from '@concierge/react';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { ASK_EVENT, type AskDetail } from './ask';
+import { listenForCommands } from './control';
 import { Launcher } from './launcher';
 import { defaultStrings, type ConciergeStrings } from './strings';
 
@@ -60,6 +61,8 @@ export function ConciergeWidget({
     else root.current?.style.removeProperty('--concierge-color-accent');
   }, [brandColor]);
   const [open, setOpen] = useState(defaultOpen);
+  const openRef = useRef(open);
+  openRef.current = open;
   const [loaded, setLoaded] = useState(defaultOpen);
   const launcher = useRef<HTMLButtonElement>(null);
   const [ask, setAsk] = useState<AskDetail | null>(null);
@@ -70,6 +73,27 @@ export function ConciergeWidget({
       setLoaded(true);
     }
   }, []);
+
+  // Control from code (`concierge.open()`…), including commands given before this mounted.
+  const extraContext = useRef<MessageContext>({});
+  const [resetRequest, setResetRequest] = useState(0);
+  useEffect(
+    () =>
+      listenForCommands((command) => {
+        if (command.type === 'open') setOpenAndRemember(true);
+        else if (command.type === 'close') setOpenAndRemember(false);
+        else if (command.type === 'toggle') setOpenAndRemember(!openRef.current);
+        else if (command.type === 'send') {
+          setAsk({ message: command.message, fields: command.fields });
+          setOpenAndRemember(true);
+        } else if (command.type === 'setContext') extraContext.current = { ...command.context };
+        else {
+          setLoaded(true);
+          setResetRequest((count) => count + 1);
+        }
+      }),
+    [],
+  );
 
   useEffect(() => {
     const onAsk = (event: Event) => {
@@ -105,12 +129,16 @@ export function ConciergeWidget({
         <Suspense fallback={<div className="concierge-window concierge-loading" role="status" aria-label={strings.typing} />}>
           <ChatPanel
             {...provider}
-            context={provider.context ?? (() => pageContext(overrides?.locale))}
+            context={() => {
+              const base = typeof provider.context === 'function' ? provider.context() : (provider.context ?? pageContext(overrides?.locale));
+              return { ...base, ...extraContext.current };
+            }}
             open={open}
             onClose={() => setOpenAndRemember(false)}
             strings={strings}
             greeting={greeting}
             ask={ask}
+            resetRequest={resetRequest}
           />
         </Suspense>
       )}

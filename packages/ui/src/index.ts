@@ -27,3 +27,5 @@ export { faqJsonLd } from './faq-json-ld';
 export type { FaqAccordionProps, FaqStrings, ProductFaqsProps } from './faq-accordion';
 export { AddToCartContext, ProductCards } from './product-cards';
 export type { ProductCardsProps } from './product-cards';
+export { concierge, COMMAND_EVENT, useConciergeWidget } from './control';
+export type { ConciergeCommand } from './control';

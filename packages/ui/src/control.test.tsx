@@ -1,0 +1,67 @@
+import type { SendMessageRequest, StreamEvent, Transport } from '@concierge/core';
+import { createMockTransport } from '@concierge/core';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConciergeWidget } from './concierge-widget';
+import { concierge } from './control';
+
+/** The mock transport, recording what each message was sent with. */
+function recording() {
+  const sent: SendMessageRequest[] = [];
+  const mock = createMockTransport({ delayMs: 0, reply: 'Sure.' });
+  const transport: Transport = {
+    ...mock,
+    async *sendMessage(request, options): AsyncGenerator<StreamEvent> {
+      sent.push(request);
+      yield* mock.sendMessage(request, options);
+    },
+  };
+  return { transport, sent };
+}
+
+afterEach(() => {
+  sessionStorage.clear();
+  localStorage.clear();
+});
+
+describe('control from code', () => {
+  it('opens, closes and toggles the window', async () => {
+    render(<ConciergeWidget transport={createMockTransport({ delayMs: 0 })} storage={null} />);
+    act(() => concierge.open());
+    await screen.findByRole('dialog');
+    expect(screen.getAllByRole('button', { name: 'Close chat' }).length).toBeGreaterThan(0);
+    act(() => concierge.close());
+    await waitFor(() => expect(document.querySelector('.concierge')!.getAttribute('data-state')).toBe('closed'));
+    act(() => concierge.toggle());
+    await waitFor(() => expect(document.querySelector('.concierge')!.getAttribute('data-state')).toBe('open'));
+  });
+
+  it('sends a message with request fields, and every later message carries the context set from code', async () => {
+    const { transport, sent } = recording();
+    render(<ConciergeWidget transport={transport} storage={null} />);
+    act(() => concierge.setContext({ metadata: { sku: 'MCS-NAVY-M' } }));
+    act(() => concierge.send('Is this in stock?', { faqId: 7 }));
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByText('Sure.');
+    expect(sent[0]).toMatchObject({ message: 'Is this in stock?', faqId: 7, metadata: { sku: 'MCS-NAVY-M' } });
+  });
+
+  it('keeps commands given before the widget was on the page, and runs them when it mounts', async () => {
+    const { transport, sent } = recording();
+    concierge.send('Asked before the widget loaded');
+    render(<ConciergeWidget transport={transport} storage={null} />);
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByText('Sure.');
+    expect(sent.map((request) => request.message)).toEqual(['Asked before the widget loaded']);
+  });
+
+  it('starts a new conversation', async () => {
+    const { transport } = recording();
+    render(<ConciergeWidget transport={transport} storage={null} />);
+    act(() => concierge.send('First question'));
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByText('Sure.');
+    act(() => concierge.reset());
+    await waitFor(() => expect(within(dialog).queryByText('First question')).toBeNull());
+  });
+});

@@ -1,0 +1,65 @@
+import type { MessageContext } from '@concierge/core';
+
+/** What code on the page can tell the widget to do. */
+export type ConciergeCommand =
+  | { type: 'open' }
+  | { type: 'close' }
+  | { type: 'toggle' }
+  | { type: 'send'; message: string; fields?: MessageContext }
+  | { type: 'setContext'; context: MessageContext }
+  | { type: 'reset' };
+
+/** The DOM event a mounted `<ConciergeWidget>` listens for. */
+export const COMMAND_EVENT = 'concierge:command';
+
+interface CommandWindow {
+  /** Commands given before a widget was on the page; the widget runs them when it mounts. */
+  __conciergeQueue?: ConciergeCommand[];
+  __conciergeReady?: number;
+}
+
+function command(detail: ConciergeCommand): void {
+  if (typeof window === 'undefined') return;
+  const page = window as Window & CommandWindow;
+  if (page.__conciergeReady) window.dispatchEvent(new CustomEvent<ConciergeCommand>(COMMAND_EVENT, { detail }));
+  else (page.__conciergeQueue ??= []).push(detail);
+}
+
+/** Called by a mounted widget: it now hears commands, and gets those given before it was there. */
+export function listenForCommands(run: (command: ConciergeCommand) => void): () => void {
+  const page = window as Window & CommandWindow;
+  const onCommand = (event: Event) => run((event as CustomEvent<ConciergeCommand>).detail);
+  window.addEventListener(COMMAND_EVENT, onCommand);
+  page.__conciergeReady = (page.__conciergeReady ?? 0) + 1;
+  for (const queued of page.__conciergeQueue?.splice(0) ?? []) run(queued);
+  return () => {
+    window.removeEventListener(COMMAND_EVENT, onCommand);
+    page.__conciergeReady = (page.__conciergeReady ?? 1) - 1;
+  };
+}
+
+/**
+ * The page's chat widget, from any code: React or not, before or after the widget has loaded
+ * (commands given earlier wait for it). Does nothing on the server.
+ *
+ * @example
+ * import { concierge } from '@concierge/ui';
+ * document.querySelector('#help')!.addEventListener('click', () => concierge.open());
+ * concierge.send('Is this in stock?', { metadata: { sku: 'MCS-NAVY-M' } });
+ */
+export const concierge = {
+  open: () => command({ type: 'open' }),
+  close: () => command({ type: 'close' }),
+  toggle: () => command({ type: 'toggle' }),
+  /** Opens the window and sends `message`, with request fields for this message only. */
+  send: (message: string, fields?: MessageContext) => command({ type: 'send', message, ...(fields ? { fields } : {}) }),
+  /** Fields sent with every later message (e.g. the product on screen), over the page's URL and language. */
+  setContext: (context: MessageContext) => command({ type: 'setContext', context }),
+  /** Starts a new conversation. */
+  reset: () => command({ type: 'reset' }),
+};
+
+/** The same controls in React: `const { open, send } = useConciergeWidget()`. */
+export function useConciergeWidget(): typeof concierge {
+  return concierge;
+}
