@@ -18,13 +18,15 @@ export interface ChatWindowProps {
   ask?: AskDetail | null;
   /** Starts a new conversation each time it grows (`concierge.reset()`). */
   resetRequest?: number;
+  /** Called when a reply finishes (the widget counts those the shopper has not seen). */
+  onReplyFinished?: () => void;
 }
 
 /**
  * The chat dialog: header, transcript, error line and composer. Must be inside a
  * `<ConciergeProvider>`. Escape closes it; the composer takes focus when it opens.
  */
-export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting, ask, resetRequest = 0 }: ChatWindowProps) {
+export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting, ask, resetRequest = 0, onReplyFinished }: ChatWindowProps) {
   const titleId = useId();
   const input = useRef<HTMLTextAreaElement>(null);
 
@@ -63,6 +65,7 @@ export function ChatWindow({ open = true, onClose, strings = defaultStrings, gre
       </header>
       <AskRunner ask={ask ?? null} />
       <ResetRunner request={resetRequest} />
+      {onReplyFinished && <ReplyWatcher onFinished={onReplyFinished} />}
       <MessageList strings={strings} greeting={greeting} />
       <ErrorNotice strings={strings} />
       <Composer ref={input} strings={strings} />
@@ -79,6 +82,23 @@ function NewConversation({ strings }: { strings: ConciergeStrings }) {
       {strings.newConversation}
     </button>
   );
+}
+
+/** Tells when a reply finishes here: a new, complete assistant message at the end. */
+function ReplyWatcher({ onFinished }: { onFinished: () => void }) {
+  const last = useThread((thread) => {
+    const message = thread.messages.at(-1);
+    return message?.role === 'assistant' && message.status !== 'interrupted' ? message.id : null;
+  });
+  const seen = useRef(last);
+  const callback = useRef(onFinished);
+  callback.current = onFinished;
+  useEffect(() => {
+    // A restored or reloaded transcript is not news; only a reply that arrives after is.
+    if (last && last !== seen.current) callback.current();
+    seen.current = last;
+  }, [last]);
+  return null;
 }
 
 /** Starts a new conversation when code on the page asks for one. */

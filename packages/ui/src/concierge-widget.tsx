@@ -28,6 +28,23 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
 }
 
 const OPEN_KEY = 'concierge:open';
+const UNREAD_KEY = 'concierge:unread';
+
+function readStorage(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function writeStorage(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Private mode: the count lives until the page goes.
+  }
+}
 
 /** Sends the current page URL and the shopper's language with every message. */
 function pageContext(language?: string): MessageContext {
@@ -63,6 +80,15 @@ export function ConciergeWidget({
   const [open, setOpen] = useState(defaultOpen);
   const openRef = useRef(open);
   openRef.current = open;
+  // Replies that finished while the window was closed; kept across reloads, cleared by opening.
+  const [unread, setUnread] = useState(0);
+  useEffect(() => {
+    setUnread(Number(readStorage(UNREAD_KEY)) || 0);
+  }, []);
+  const countUnread = (next: number) => {
+    setUnread(next);
+    writeStorage(UNREAD_KEY, String(next));
+  };
   const [loaded, setLoaded] = useState(defaultOpen);
   const launcher = useRef<HTMLButtonElement>(null);
   const [ask, setAsk] = useState<AskDetail | null>(null);
@@ -107,7 +133,10 @@ export function ConciergeWidget({
 
   const setOpenAndRemember = (next: boolean) => {
     setOpen(next);
-    if (next) setLoaded(true);
+    if (next) {
+      setLoaded(true);
+      countUnread(0);
+    }
     try {
       sessionStorage.setItem(OPEN_KEY, next ? '1' : '0');
     } catch {
@@ -139,13 +168,17 @@ export function ConciergeWidget({
             greeting={greeting}
             ask={ask}
             resetRequest={resetRequest}
+            onReplyFinished={() => {
+              if (!openRef.current) countUnread(Number(readStorage(UNREAD_KEY) ?? 0) + 1);
+            }}
           />
         </Suspense>
       )}
       <Launcher
         ref={launcher}
         open={open}
-        label={open ? strings.closeChat : strings.openChat}
+        label={open ? strings.closeChat : unread ? strings.openChatUnread(unread) : strings.openChat}
+        unread={unread}
         onClick={() => setOpenAndRemember(!open)}
         onPointerEnter={() => void import('./chat-panel')}
       />

@@ -65,3 +65,33 @@ describe('control from code', () => {
     await waitFor(() => expect(within(dialog).queryByText('First question')).toBeNull());
   });
 });
+
+describe('unread replies', () => {
+  it('counts a reply that finishes while the window is closed on the launcher, says so in its name, clears on open, and survives a reload', async () => {
+    const transport = createMockTransport({ delayMs: 20, reply: 'A reply that takes a moment to arrive.' });
+    const { unmount } = render(<ConciergeWidget transport={transport} storage={null} />);
+    act(() => concierge.send('Where is my order?'));
+    await screen.findByRole('dialog');
+    act(() => concierge.close());
+    const launcher = await screen.findByRole('button', { name: 'Open chat, 1 unread message' });
+    expect(launcher.querySelector('.concierge-badge')!.textContent).toBe('1');
+    // A reload: the count is still there.
+    unmount();
+    render(<ConciergeWidget transport={createMockTransport({ delayMs: 0 })} storage={null} />);
+    const again = await screen.findByRole('button', { name: 'Open chat, 1 unread message' });
+    act(() => again.click());
+    await screen.findByRole('dialog');
+    act(() => concierge.close());
+    await screen.findByRole('button', { name: 'Open chat' });
+    expect(document.querySelector('.concierge-badge')).toBeNull();
+  });
+
+  it('does not count a reply the shopper watched arrive', async () => {
+    render(<ConciergeWidget transport={createMockTransport({ delayMs: 0, reply: 'Seen.' })} storage={null} />);
+    act(() => concierge.send('Hello there, a question'));
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByText('Seen.');
+    act(() => concierge.close());
+    await screen.findByRole('button', { name: 'Open chat' });
+  });
+});

@@ -18,3 +18,4 @@ type Story = StoryObj<typeof meta>;
 
 export const Closed: Story = {};
 export const Open: Story = { args: { open: true, label: 'Close chat' } };
+export const WithUnreadReplies: Story = { args: { unread: 2, label: 'Open chat, 2 unread messages' } };

@@ -4,10 +4,12 @@ import { forwardRef, type ButtonHTMLAttributes } from 'react';
 export interface LauncherProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   open: boolean;
   label: string;
+  /** Replies that finished while the window was closed, shown as a badge. @default 0 */
+  unread?: number;
 }
 
 /** The round button that opens and closes the chat window. */
-export const Launcher = forwardRef<HTMLButtonElement, LauncherProps>(function Launcher({ open, label, ...props }, ref) {
+export const Launcher = forwardRef<HTMLButtonElement, LauncherProps>(function Launcher({ open, label, unread = 0, ...props }, ref) {
   return (
     <button
       ref={ref}
@@ -26,6 +28,11 @@ export const Launcher = forwardRef<HTMLButtonElement, LauncherProps>(function La
           <path d="M4 4h16v12H10l-5 4v-4H4z" fill="currentColor" />
         )}
       </svg>
+      {unread > 0 && !open && (
+        <span className="concierge-badge" aria-hidden="true">
+          {unread > 9 ? '9+' : unread}
+        </span>
+      )}
     </button>
   );
 });

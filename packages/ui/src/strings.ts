@@ -7,6 +7,8 @@ export interface ConciergeStrings {
   /** Writing direction of the language. */
   dir: 'ltr' | 'rtl';
   openChat: string;
+  /** The launcher's name while replies wait unread, e.g. "Open chat, 1 unread message". */
+  openChatUnread: (count: number) => string;
   closeChat: string;
   title: string;
   messageLabel: string;
@@ -46,6 +48,7 @@ export const defaultStrings: ConciergeStrings = {
   locale: 'en',
   dir: 'ltr',
   openChat: 'Open chat',
+  openChatUnread: (count) => `Open chat, ${count} unread ${count === 1 ? 'message' : 'messages'}`,
   closeChat: 'Close chat',
   title: 'Customer support',
   messageLabel: 'Message',

@@ -7,6 +7,7 @@ export const ar: { chat: ConciergeStrings; faq: FaqStrings } = {
     locale: 'ar',
     dir: 'rtl',
     openChat: 'افتح المحادثة',
+    openChatUnread: (count) => `افتح المحادثة، ${count} ${count === 1 ? 'رسالة غير مقروءة' : 'رسائل غير مقروءة'}`,
     closeChat: 'أغلق المحادثة',
     title: 'خدمة العملاء',
     messageLabel: 'الرسالة',

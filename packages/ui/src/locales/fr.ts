@@ -7,6 +7,7 @@ export const fr: { chat: ConciergeStrings; faq: FaqStrings } = {
     locale: 'fr',
     dir: 'ltr',
     openChat: 'Ouvrir la discussion',
+    openChatUnread: (count) => `Ouvrir la discussion, ${count} ${count === 1 ? 'message non lu' : 'messages non lus'}`,
     closeChat: 'Fermer la discussion',
     title: 'Service client',
     messageLabel: 'Message',
