@@ -91,12 +91,11 @@ function ReplyWatcher({ onFinished }: { onFinished: () => void }) {
     return message?.role === 'assistant' && message.status !== 'interrupted' ? message.id : null;
   });
   const seen = useRef(last);
-  const callback = useRef(onFinished);
-  callback.current = onFinished;
   useEffect(() => {
     // A restored or reloaded transcript is not news; only a reply that arrives after is.
-    if (last && last !== seen.current) callback.current();
+    if (last && last !== seen.current) onFinished();
     seen.current = last;
+    // The callback of the render where `last` changed is the current one.
   }, [last]);
   return null;
 }

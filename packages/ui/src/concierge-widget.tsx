@@ -30,19 +30,12 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
 const OPEN_KEY = 'concierge:open';
 const UNREAD_KEY = 'concierge:unread';
 
-function readStorage(key: string): string | null {
+/** Keeps a value for this tab across reloads; in private mode it lives until the page goes. */
+function remember(key: string, value: string): void {
   try {
-    return localStorage.getItem(key);
+    sessionStorage.setItem(key, value);
   } catch {
-    return null;
-  }
-}
-
-function writeStorage(key: string, value: string): void {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Private mode: the count lives until the page goes.
+    // Storage refused: nothing to keep.
   }
 }
 
@@ -82,18 +75,16 @@ export function ConciergeWidget({
   openRef.current = open;
   // Replies that finished while the window was closed; kept across reloads, cleared by opening.
   const [unread, setUnread] = useState(0);
-  useEffect(() => {
-    setUnread(Number(readStorage(UNREAD_KEY)) || 0);
-  }, []);
   const countUnread = (next: number) => {
     setUnread(next);
-    writeStorage(UNREAD_KEY, String(next));
+    remember(UNREAD_KEY, String(next));
   };
   const [loaded, setLoaded] = useState(defaultOpen);
   const launcher = useRef<HTMLButtonElement>(null);
   const [ask, setAsk] = useState<AskDetail | null>(null);
 
   useEffect(() => {
+    setUnread(Number(sessionStorage.getItem(UNREAD_KEY)) || 0);
     if (sessionStorage.getItem(OPEN_KEY) === '1') {
       setOpen(true);
       setLoaded(true);
@@ -137,11 +128,7 @@ export function ConciergeWidget({
       setLoaded(true);
       countUnread(0);
     }
-    try {
-      sessionStorage.setItem(OPEN_KEY, next ? '1' : '0');
-    } catch {
-      // Private mode: the window simply starts closed next time.
-    }
+    remember(OPEN_KEY, next ? '1' : '0');
     if (!next) launcher.current?.focus();
   };
 
@@ -169,7 +156,7 @@ export function ConciergeWidget({
             ask={ask}
             resetRequest={resetRequest}
             onReplyFinished={() => {
-              if (!openRef.current) countUnread(Number(readStorage(UNREAD_KEY) ?? 0) + 1);
+              if (!openRef.current) countUnread(Number(sessionStorage.getItem(UNREAD_KEY)) + 1);
             }}
           />
         </Suspense>

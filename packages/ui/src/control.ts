@@ -31,10 +31,10 @@ export function listenForCommands(run: (command: ConciergeCommand) => void): () 
   const onCommand = (event: Event) => run((event as CustomEvent<ConciergeCommand>).detail);
   window.addEventListener(COMMAND_EVENT, onCommand);
   page.__conciergeReady = (page.__conciergeReady ?? 0) + 1;
-  for (const queued of page.__conciergeQueue?.splice(0) ?? []) run(queued);
+  page.__conciergeQueue?.splice(0).forEach(run);
   return () => {
     window.removeEventListener(COMMAND_EVENT, onCommand);
-    page.__conciergeReady = (page.__conciergeReady ?? 1) - 1;
+    page.__conciergeReady!--;
   };
 }
 
