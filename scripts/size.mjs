@@ -48,7 +48,7 @@ async function bundle(name, source, external, split = true) {
 // KB, min + gzip. The conversation engine (turns, outbox, retries, versioned storage, two tabs:
 // about 1.7 KB) took hooks + core past the earlier 6 KB and the widget past 30 KB; these are the
 // measured sizes rounded up, so any growth still fails. See README, "Weight and smoothness".
-const BUDGETS = { hooks: 8.5, launcher: 5, widget: 34 };
+const BUDGETS = { hooks: 8.5, launcher: 5, widget: 35 };
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
 const total = (sizes) => Object.values(sizes).reduce((sum, size) => sum + size, 0);

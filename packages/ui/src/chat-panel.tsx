@@ -11,11 +11,11 @@ export type ChatPanelProps = Omit<ConciergeProviderProps, 'children'> &
   };
 
 /** A provider and its chat window in one piece; the widget loads it lazily on first open. */
-export default function ChatPanel({ open, onClose, strings, greeting, ask, resetRequest, onReplyFinished, onAddToCart, ...provider }: ChatPanelProps) {
+export default function ChatPanel({ open, onClose, strings, greeting, ask, resetRequest, onEvent, onAddToCart, ...provider }: ChatPanelProps) {
   return (
     <AddToCartContext.Provider value={onAddToCart}>
       <ConciergeProvider {...provider}>
-        <ChatWindow open={open} onClose={onClose} strings={strings} greeting={greeting} ask={ask} resetRequest={resetRequest} onReplyFinished={onReplyFinished} />
+        <ChatWindow open={open} onClose={onClose} strings={strings} greeting={greeting} ask={ask} resetRequest={resetRequest} onEvent={onEvent} />
       </ConciergeProvider>
     </AddToCartContext.Provider>
   );

@@ -2,6 +2,7 @@
 import { useThread } from '@concierge/react';
 import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
 import type { AskDetail } from './ask';
+import type { ConciergeEvent } from './events';
 import { Composer } from './composer';
 import { ErrorNotice } from './error-notice';
 import { MessageList } from './message-list';
@@ -18,15 +19,15 @@ export interface ChatWindowProps {
   ask?: AskDetail | null;
   /** Starts a new conversation each time it grows (`concierge.reset()`). */
   resetRequest?: number;
-  /** Called when a reply finishes (the widget counts those the shopper has not seen). */
-  onReplyFinished?: () => void;
+  /** What happens in the conversation: messages sent, replies finished, errors. */
+  onEvent?: (event: ConciergeEvent) => void;
 }
 
 /**
  * The chat dialog: header, transcript, error line and composer. Must be inside a
  * `<ConciergeProvider>`. Escape closes it; the composer takes focus when it opens.
  */
-export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting, ask, resetRequest = 0, onReplyFinished }: ChatWindowProps) {
+export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting, ask, resetRequest = 0, onEvent }: ChatWindowProps) {
   const titleId = useId();
   const input = useRef<HTMLTextAreaElement>(null);
 
@@ -65,7 +66,7 @@ export function ChatWindow({ open = true, onClose, strings = defaultStrings, gre
       </header>
       <AskRunner ask={ask ?? null} />
       <ResetRunner request={resetRequest} />
-      {onReplyFinished && <ReplyWatcher onFinished={onReplyFinished} />}
+      {onEvent && <EventWatcher onEvent={onEvent} />}
       <MessageList strings={strings} greeting={greeting} />
       <ErrorNotice strings={strings} />
       <Composer ref={input} strings={strings} />
@@ -84,19 +85,29 @@ function NewConversation({ strings }: { strings: ConciergeStrings }) {
   );
 }
 
-/** Tells when a reply finishes here: a new, complete assistant message at the end. */
-function ReplyWatcher({ onFinished }: { onFinished: () => void }) {
-  const last = useThread((thread) => {
-    const message = thread.messages.at(-1);
-    return message?.role === 'assistant' && message.status !== 'interrupted' ? message.id : null;
-  });
-  const seen = useRef(last);
+/**
+ * Reports what happens in the conversation from here on: messages the shopper sends, replies that
+ * finish, errors shown. A restored or reloaded transcript is not news.
+ */
+function EventWatcher({ onEvent }: { onEvent: (event: ConciergeEvent) => void }) {
+  const { messages, error, threadId } = useThread((thread) => ({ messages: thread.messages, error: thread.error, threadId: thread.threadId }));
+  const seen = useRef<Set<string> | null>(null);
   useEffect(() => {
-    // A restored or reloaded transcript is not news; only a reply that arrives after is.
-    if (last && last !== seen.current) onFinished();
-    seen.current = last;
-    // The callback of the render where `last` changed is the current one.
-  }, [last]);
+    const known = seen.current;
+    seen.current = new Set(messages.map((message) => message.id));
+    if (!known) return;
+    for (const message of messages) {
+      if (known.has(message.id)) continue;
+      if (message.role === 'user') onEvent({ type: 'message_sent', turnId: message.id, text: message.text });
+      else if (message.status !== 'interrupted') {
+        onEvent({ type: 'reply_finished', messageId: message.id, threadId, sources: message.sources?.length ?? 0, products: message.products?.length ?? 0 });
+      }
+    }
+    // The callback of the render where the messages changed is the current one.
+  }, [messages]);
+  useEffect(() => {
+    if (error) onEvent({ type: 'error', code: error.code, message: error.message });
+  }, [error]);
   return null;
 }
 

@@ -1,9 +1,10 @@
 'use client';
 import type { MessageContext, ProductCard } from '@concierge/core';
 import type { ConciergeProviderProps } from '@concierge/react';
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { ASK_EVENT, type AskDetail } from './ask';
 import { listenForCommands } from './control';
+import { type ConciergeEvent, EventsContext } from './events';
 import { Launcher } from './launcher';
 import { defaultStrings, type ConciergeStrings } from './strings';
 
@@ -25,6 +26,14 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
    * product (its catalog id, name, URL, price…). A function: pass it from a client component.
    */
   onAddToCart?: (product: ProductCard) => void;
+  /** Every event below, in one stream, for analytics. */
+  onEvent?: (event: ConciergeEvent) => void;
+  onOpen?: () => void;
+  onClose?: () => void;
+  onMessageSent?: (event: Extract<ConciergeEvent, { type: 'message_sent' }>) => void;
+  onReplyFinished?: (event: Extract<ConciergeEvent, { type: 'reply_finished' }>) => void;
+  onError?: (event: Extract<ConciergeEvent, { type: 'error' }>) => void;
+  onProductClick?: (product: ProductCard) => void;
 }
 
 const OPEN_KEY = 'concierge:open';
@@ -60,8 +69,33 @@ export function ConciergeWidget({
   defaultOpen = false,
   theme = 'light',
   brandColor,
+  onEvent,
+  onOpen,
+  onClose,
+  onMessageSent,
+  onReplyFinished,
+  onError,
+  onProductClick,
   ...provider
 }: ConciergeWidgetProps) {
+  // The latest callbacks, read when an event happens.
+  const callbacks = useRef({ onEvent, onOpen, onClose, onMessageSent, onReplyFinished, onError, onProductClick });
+  callbacks.current = { onEvent, onOpen, onClose, onMessageSent, onReplyFinished, onError, onProductClick };
+  // Stable, so the parts that report events do not re-render when the widget does.
+  const emit = useCallback((event: ConciergeEvent) => {
+    const current = callbacks.current;
+    if (event.type === 'open') current.onOpen?.();
+    else if (event.type === 'close') current.onClose?.();
+    else if (event.type === 'message_sent') current.onMessageSent?.(event);
+    else if (event.type === 'reply_finished') {
+      current.onReplyFinished?.(event);
+      // Counted on the launcher when the shopper did not see it arrive.
+      if (!openRef.current) countUnread(Number(sessionStorage.getItem(UNREAD_KEY)) + 1);
+    } else if (event.type === 'error') current.onError?.(event);
+    else if (event.type === 'product_click') current.onProductClick?.(event.product);
+    current.onEvent?.(event);
+    // Reads only refs and state setters.
+  }, []);
   const strings = { ...defaultStrings, ...overrides };
   const root = useRef<HTMLDivElement>(null);
 
@@ -123,6 +157,8 @@ export function ConciergeWidget({
   }, []);
 
   const setOpenAndRemember = (next: boolean) => {
+    if (next !== openRef.current) emit({ type: next ? 'open' : 'close' });
+    openRef.current = next;
     setOpen(next);
     if (next) {
       setLoaded(true);
@@ -142,24 +178,24 @@ export function ConciergeWidget({
       lang={strings.locale}
     >
       {loaded && (
-        <Suspense fallback={<div className="concierge-window concierge-loading" role="status" aria-label={strings.typing} />}>
-          <ChatPanel
-            {...provider}
-            context={() => {
-              const base = typeof provider.context === 'function' ? provider.context() : (provider.context ?? pageContext(overrides?.locale));
-              return { ...base, ...extraContext.current };
-            }}
-            open={open}
-            onClose={() => setOpenAndRemember(false)}
-            strings={strings}
-            greeting={greeting}
-            ask={ask}
-            resetRequest={resetRequest}
-            onReplyFinished={() => {
-              if (!openRef.current) countUnread(Number(sessionStorage.getItem(UNREAD_KEY)) + 1);
-            }}
-          />
-        </Suspense>
+        <EventsContext.Provider value={emit}>
+          <Suspense fallback={<div className="concierge-window concierge-loading" role="status" aria-label={strings.typing} />}>
+            <ChatPanel
+              {...provider}
+              context={() => {
+                const base = typeof provider.context === 'function' ? provider.context() : (provider.context ?? pageContext(overrides?.locale));
+                return { ...base, ...extraContext.current };
+              }}
+              open={open}
+              onClose={() => setOpenAndRemember(false)}
+              strings={strings}
+              greeting={greeting}
+              ask={ask}
+              resetRequest={resetRequest}
+              onEvent={emit}
+            />
+          </Suspense>
+        </EventsContext.Provider>
       )}
       <Launcher
         ref={launcher}

@@ -95,3 +95,51 @@ describe('unread replies', () => {
     await screen.findByRole('button', { name: 'Open chat' });
   });
 });
+
+describe('events', () => {
+  it('reports open, message sent, reply finished, product click, add to cart and close, to their callbacks and to onEvent, with no secret', async () => {
+    const events: { type: string }[] = [];
+    const calls: string[] = [];
+    const card = { id: 'merino', name: 'Merino Crew Sweater', url: '/products/merino', price: 128, currency: 'USD' };
+    render(
+      <ConciergeWidget
+        transport={createMockTransport({ delayMs: 0, reply: 'This one.', sources: [{ title: 'Merino', url: '/products/merino' }], products: [card] })}
+        storage={null}
+        onEvent={(event) => events.push(event)}
+        onOpen={() => calls.push('open')}
+        onClose={() => calls.push('close')}
+        onMessageSent={(event) => calls.push(`sent:${event.text}`)}
+        onReplyFinished={(event) => calls.push(`finished:${event.products}`)}
+        onProductClick={(product) => calls.push(`click:${product.id}`)}
+        onAddToCart={(product) => calls.push(`cart:${product.id}`)}
+      />,
+    );
+    act(() => concierge.send('A warm sweater?'));
+    const dialog = await screen.findByRole('dialog');
+    const link = await within(dialog).findByRole('link', { name: 'Merino Crew Sweater' });
+    link.addEventListener('click', (event) => event.preventDefault());
+    act(() => link.click());
+    act(() => within(dialog).getByRole('button', { name: 'Add to cart: Merino Crew Sweater' }).click());
+    act(() => concierge.close());
+    await waitFor(() => expect(calls).toContain('close'));
+    expect(calls).toEqual(['open', 'sent:A warm sweater?', 'finished:1', 'click:merino', 'cart:merino', 'close']);
+    expect(events.map((event) => event.type)).toEqual(['open', 'message_sent', 'reply_finished', 'product_click', 'add_to_cart', 'close']);
+    expect(events[1]).toEqual({ type: 'message_sent', turnId: expect.any(String), text: 'A warm sweater?' });
+    expect(events[2]).toMatchObject({ type: 'reply_finished', sources: 1, products: 1 });
+    expect(JSON.stringify(events)).not.toMatch(/token/i);
+  });
+
+  it('reports an error with its code', async () => {
+    const errors: string[] = [];
+    render(
+      <ConciergeWidget
+        transport={createMockTransport({ delayMs: 0, error: { code: 'upstream_timeout', message: 'Too slow.' } })}
+        storage={null}
+        retry={{ maxAttempts: 1 }}
+        onError={(event) => errors.push(event.code)}
+      />,
+    );
+    act(() => concierge.send('Hello, is anyone there?'));
+    await waitFor(() => expect(errors).toEqual(['upstream_timeout']));
+  });
+});

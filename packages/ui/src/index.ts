@@ -29,3 +29,4 @@ export { AddToCartContext, ProductCards } from './product-cards';
 export type { ProductCardsProps } from './product-cards';
 export { concierge, COMMAND_EVENT, useConciergeWidget } from './control';
 export type { ConciergeCommand } from './control';
+export type { ConciergeEvent } from './events';

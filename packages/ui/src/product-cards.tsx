@@ -1,6 +1,7 @@
 'use client';
 import type { ProductCard } from '@concierge/core';
 import { createContext, useContext } from 'react';
+import { EventsContext } from './events';
 import { safeHref } from './safe-url';
 import type { ConciergeStrings } from './strings';
 
@@ -28,6 +29,7 @@ function formatPrice(price: number, currency: string, locale: string): string {
  */
 export function ProductCards({ products, strings }: ProductCardsProps) {
   const onAddToCart = useContext(AddToCartContext);
+  const emit = useContext(EventsContext);
   if (!products.length) return null;
   const availability = { in_stock: strings.inStock, out_of_stock: strings.outOfStock, preorder: strings.preorder };
   return (
@@ -41,7 +43,7 @@ export function ProductCards({ products, strings }: ProductCardsProps) {
             {image && <img src={image} alt={product.imageAlt ?? product.name} width={64} height={64} loading="lazy" />}
             <div className="concierge-product-body">
               {href ? (
-                <a className="concierge-product-name" href={href} rel="noopener noreferrer">
+                <a className="concierge-product-name" href={href} rel="noopener noreferrer" onClick={() => emit({ type: 'product_click', product })}>
                   {product.name}
                 </a>
               ) : (
@@ -56,7 +58,10 @@ export function ProductCards({ products, strings }: ProductCardsProps) {
                   className="concierge-product-add"
                   aria-label={strings.addToCartFor(product.name)}
                   disabled={product.availability === 'out_of_stock'}
-                  onClick={() => onAddToCart(product)}
+                  onClick={() => {
+                    onAddToCart(product);
+                    emit({ type: 'add_to_cart', product });
+                  }}
                 >
                   {strings.addToCart}
                 </button>

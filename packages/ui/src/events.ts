@@ -1,0 +1,21 @@
+import type { ErrorCode, ProductCard } from '@concierge/core';
+import { createContext } from 'react';
+
+/**
+ * What happens in the widget, for analytics and the store's own code (`onEvent`, and one
+ * callback per type on `<ConciergeWidget>`). Payloads carry no secrets: no thread token, no key.
+ */
+export type ConciergeEvent =
+  | { type: 'open' }
+  | { type: 'close' }
+  /** The shopper sent a message (a turn: its id is its Idempotency-Key). */
+  | { type: 'message_sent'; turnId: string; text: string }
+  /** A reply finished, with how many sources and product cards came with it. */
+  | { type: 'reply_finished'; messageId: string; threadId: string | null; sources: number; products: number }
+  /** The conversation shows an error (its code is one of the protocol's). */
+  | { type: 'error'; code: ErrorCode; message: string }
+  | { type: 'product_click'; product: ProductCard }
+  | { type: 'add_to_cart'; product: ProductCard };
+
+/** Where the parts of the chat window report events; the widget turns them into callbacks. */
+export const EventsContext = createContext<(event: ConciergeEvent) => void>(() => {});
