@@ -695,6 +695,26 @@ describe('the outbox across reloads', () => {
     expect(stopped).toHaveLength(1);
   });
 
+  it('a new conversation started during a reply stops that reply on the proxy too, and its late events change nothing', async () => {
+    const { transport, call } = scriptedTransport();
+    const stopped: string[] = [];
+    transport.stopReply = async (key) => void stopped.push(key);
+    const session = open({ transport, storage: null });
+    session.connect();
+    void session.send('Old question');
+    await settle();
+    call(0).push({ type: 'start', threadId: 't1', messageId: 'a1' });
+    await settle();
+    const turnId = session.store.getState().active!.turnId;
+    session.reset();
+    expect(stopped).toEqual([turnId]);
+    call(0).push({ type: 'delta', text: 'late' });
+    call(0).push({ type: 'done', threadId: 't1', messageId: 'a1' });
+    await settle();
+    expect(session.store.getState().messages).toEqual([]);
+    expect(session.store.getState().threadId).toBeNull();
+  });
+
   it('sending on mount before the restore keeps the restored transcript first', () => {
     const storage = memoryStorage();
     storage.setItem('concierge:thread', JSON.stringify({ threadId: 't1', messages: [{ id: 'old', role: 'user', text: 'Earlier', createdAt: '' }] }));

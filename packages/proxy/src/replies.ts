@@ -55,8 +55,6 @@ interface Production {
   ended: boolean;
   wake: Set<() => void>;
   controller: AbortController;
-  /** The failure of a reply that failed before its first event (a real HTTP status to answer). */
-  early?: HttpError;
   stop: () => void;
 }
 
@@ -169,7 +167,6 @@ export function createReplyLog(options: ReplyLogOptions) {
             ? thrown
             : new HttpError(502, 'upstream_unavailable', 'The answer could not be completed. Please try again.');
         if (!(thrown instanceof HttpError)) onError(thrown);
-        if (!started) production.early = error;
         const { code, message, retryAfterSeconds, reason } = error.toBody().error;
         await append({
           type: 'error',
