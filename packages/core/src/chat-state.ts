@@ -35,6 +35,12 @@ export interface ChatMessage {
   notBefore?: number;
   /** A reply's turn. */
   turnId?: string;
+  /** Questions offered after a reply. */
+  suggestions?: string[];
+  /** The assistant could not answer: "Talk to a person" is offered. */
+  offerHandoff?: boolean;
+  /** The shopper's rating of a reply, once the proxy recorded it. */
+  feedback?: { rating: 'up' | 'down'; comment?: string };
 }
 
 /** The reply being streamed, updated at most once per animation frame. */
@@ -92,7 +98,8 @@ export type ChatEvent =
   | { type: 'connectivity'; online: boolean }
   /** The stored conversation (`restore`, once at start) or another tab's (`restore` false). */
   | { type: 'sync'; snapshot: Snapshot; restore?: boolean }
-  | { type: 'history'; history: ThreadHistory | null };
+  | { type: 'history'; history: ThreadHistory | null }
+  | { type: 'feedback'; messageId: string; feedback: NonNullable<ChatMessage['feedback']> };
 
 export const INITIAL_STATE: ChatState = {
   threadId: null,
@@ -201,6 +208,8 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return { ...INITIAL_STATE, online: state.online, startNew: state.threadId !== null || state.startNew };
     case 'connectivity':
       return { ...state, online: event.online };
+    case 'feedback':
+      return update(state, event.messageId, { feedback: event.feedback });
     case 'sync': {
       const { snapshot } = event;
       if (event.restore) {
@@ -247,7 +256,11 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
         ...state,
         messages: history
           ? [
-              ...history.messages.map(({ interrupted, ...message }): ChatMessage => (interrupted ? { ...message, status: 'interrupted' } : message)),
+              ...history.messages.map(({ interrupted, ...message }): ChatMessage => {
+                // The shopper's ratings are kept here, not in the history.
+                const feedback = find(state, message.id)?.feedback;
+                return { ...message, ...(feedback ? { feedback } : {}), ...(interrupted ? { status: 'interrupted' } : {}) };
+              }),
               ...messages.filter((message) => pending.has(message.id) || pending.has(message.turnId!)),
             ]
           : messages,

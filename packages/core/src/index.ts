@@ -4,6 +4,10 @@ export { LIMITS, STREAM_EVENT_TYPES, THREAD_TOKEN_HEADER, encodeStreamEvent } fr
 export type {
   ErrorBody,
   ErrorCode,
+  FeedbackRequest,
+  FeedbackResponse,
+  HandoffRequest,
+  HandoffResponse,
   ProductFaq,
   ProductFaqsRequest,
   ProductFaqsResponse,

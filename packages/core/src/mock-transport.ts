@@ -23,6 +23,14 @@ export interface MockTransportOptions {
   productFaqs?: ProductFaqsResponse;
   /** What `getThread` answers. @default a 404 */
   history?: ThreadHistory;
+  /** Questions offered after each reply. */
+  suggestions?: string[];
+  /** Replies say the assistant could not answer ("Talk to a person" is offered). */
+  offerHandoff?: boolean;
+  /** Fail feedback and handoff requests with this error. */
+  actionError?: ConciergeErrorOptions;
+  /** What a handoff answers. @default "within one business day" */
+  replyTime?: string;
 }
 
 /**
@@ -50,7 +58,18 @@ export function createMockTransport(options: MockTransportOptions = {}): Transpo
       if (options.holdAfter !== undefined && options.holdAfter >= reply.length) await waitForever(signal);
       yield { type: 'sources', sources: options.sources ?? [] };
       if (options.products?.length) yield { type: 'products', products: options.products };
-      yield { type: 'done', threadId, messageId, confidence: 0.9 };
+      if (options.suggestions?.length) yield { type: 'suggestions', suggestions: options.suggestions };
+      yield { type: 'done', threadId, messageId, confidence: 0.9, ...(options.offerHandoff ? { offerHandoff: true } : {}) };
+    },
+    async sendFeedback() {
+      await pause(delayMs);
+      if (options.actionError) throw new ConciergeError(options.actionError);
+      return { recorded: true, duplicate: false };
+    },
+    async requestHandoff() {
+      await pause(delayMs);
+      if (options.actionError) throw new ConciergeError(options.actionError);
+      return { handoffId: `mock-handoff-${turn}`, replyTime: options.replyTime ?? 'within one business day' };
     },
     async getThread(threadId) {
       if (options.history?.threadId === threadId) return options.history;

@@ -76,6 +76,10 @@ export interface SendMessageResponse {
   products?: ProductCard[];
   /** The provider's confidence between 0 and 1, when known. */
   confidence?: number;
+  /** Up to three questions the shopper may ask next, shown as buttons. */
+  suggestions?: string[];
+  /** The assistant could not answer: the widget offers "Talk to a person". */
+  offerHandoff?: boolean;
   /** Fields of the vendor's reply that the protocol does not model, for debugging. */
   raw?: unknown;
 }
@@ -94,6 +98,45 @@ export interface ThreadMessage {
   createdAt: string;
   /** True when the reply was stopped or cut before it finished. */
   interrupted?: boolean;
+  /** Questions offered after this reply. */
+  suggestions?: string[];
+  /** The assistant could not answer this one. */
+  offerHandoff?: boolean;
+}
+
+/** Body of `POST {endpoint}/feedback`: the shopper's rating of one reply (thread token required). */
+export interface FeedbackRequest {
+  threadId: string;
+  /** The reply's `messageId`. */
+  messageId: string;
+  rating: 'up' | 'down';
+  /** At most 1,000 characters. */
+  comment?: string;
+}
+
+/** Reply to `POST {endpoint}/feedback`; `duplicate` when the same feedback was already counted. */
+export interface FeedbackResponse {
+  recorded: true;
+  duplicate: boolean;
+}
+
+/** Body of `POST {endpoint}/handoff`: the shopper asks for a person (thread token required with `threadId`). */
+export interface HandoffRequest {
+  /** The conversation to hand over; omit before the first message. */
+  threadId?: string;
+  /** Where the person answers: a valid address, at most 254 characters. */
+  email: string;
+  /** At most 2,000 characters. */
+  note?: string;
+  /** The page the shopper is on (http or https). */
+  pageUrl?: string;
+}
+
+/** Reply to `POST {endpoint}/handoff`. */
+export interface HandoffResponse {
+  handoffId: string;
+  /** When the store answers, in the store's words, e.g. "within one business day". */
+  replyTime: string;
 }
 
 /** Reply to `GET {endpoint}/threads/{threadId}`. */
@@ -165,7 +208,7 @@ export interface ErrorBody {
 }
 
 /**
- * Server-Sent Events of a streamed reply, in order: `start`, `delta`*, `sources`, `products`?, `done`.
+ * Server-Sent Events of a streamed reply, in order: `start`, `delta`*, `sources`, `products`?, `suggestions`?, `done`.
  * `done` carries the authoritative thread and message ids: when a vendor assigns them only at the
  * end of a new conversation, those of `start` are provisional.
  */
@@ -174,11 +217,22 @@ export type StreamEvent =
   | { type: 'delta'; text: string }
   | { type: 'sources'; sources: Source[] }
   | { type: 'products'; products: ProductCard[] }
-  | { type: 'done'; threadId: string; messageId: string; threadToken?: string; confidence?: number; raw?: unknown }
+  /** Up to three questions the shopper may ask next. */
+  | { type: 'suggestions'; suggestions: string[] }
+  | {
+      type: 'done';
+      threadId: string;
+      messageId: string;
+      threadToken?: string;
+      confidence?: number;
+      /** The assistant could not answer: offer a person. */
+      offerHandoff?: boolean;
+      raw?: unknown;
+    }
   | { type: 'error'; code: ErrorCode; message: string; retryAfterSeconds?: number; reason?: string };
 
 /** The SSE `event:` names, one per {@link StreamEvent} type. */
-export const STREAM_EVENT_TYPES = ['start', 'delta', 'sources', 'products', 'done', 'error'] as const;
+export const STREAM_EVENT_TYPES = ['start', 'delta', 'sources', 'products', 'suggestions', 'done', 'error'] as const;
 
 /** Limits every proxy enforces and every client may check before sending. */
 export const LIMITS = {

@@ -922,3 +922,116 @@ describe('two tabs', () => {
     expect(tab.store.getState().messages).toHaveLength(1);
   });
 });
+
+describe('suggestions, feedback and handoff', () => {
+  /** A transport whose feedback and handoff requests wait for the test to settle them. */
+  function withActions() {
+    const scripted = scriptedTransport();
+    const requests: { path: string; body: unknown; options: RequestOptions | undefined; settle: (error?: Error) => void }[] = [];
+    const pending = (path: string, body: unknown, options: RequestOptions | undefined, value: unknown) =>
+      new Promise<never>((resolve, reject) => requests.push({ path, body, options, settle: (error) => (error ? reject(error) : resolve(value as never)) }));
+    scripted.transport.sendFeedback = (body, options) => pending('/feedback', body, options, { recorded: true, duplicate: false });
+    scripted.transport.requestHandoff = (body, options) => pending('/handoff', body, options, { handoffId: 'h1', replyTime: 'within 2 hours' });
+    return { ...scripted, requests };
+  }
+
+  async function answered(session: ReturnType<typeof open>, call: (index: number) => Call) {
+    void session.send('Return policy?');
+    await settle();
+    call(0).push({ type: 'start', threadId: 't1', messageId: 'a1', threadToken: 'token-t1' });
+    call(0).push({ type: 'delta', text: '30 days.' });
+    call(0).push({ type: 'suggestions', suggestions: ['Tell me about refunds', 'Tell me about exchanges'] });
+    call(0).push({ type: 'done', threadId: 't1', messageId: 'a1', offerHandoff: true });
+    await settle();
+  }
+
+  it('keeps a reply’s follow-up questions and its offer of a person on its message', async () => {
+    const { transport, call } = withActions();
+    const session = open({ transport, storage: null });
+    session.connect();
+    await answered(session, call);
+    expect(session.store.getState().messages[1]).toMatchObject({
+      id: 'a1',
+      suggestions: ['Tell me about refunds', 'Tell me about exchanges'],
+      offerHandoff: true,
+    });
+  });
+
+  it('records feedback with the thread token once the proxy took it, and keeps it across a history reload', async () => {
+    const storage = memoryStorage();
+    const { transport, call, requests } = withActions();
+    const session = open({ transport, storage });
+    session.connect();
+    await answered(session, call);
+    const rated = session.feedback('a1', 'down', '  Not what I asked  ');
+    await tick();
+    expect(requests[0]).toMatchObject({ path: '/feedback', body: { threadId: 't1', messageId: 'a1', rating: 'down', comment: 'Not what I asked' }, options: { threadToken: 'token-t1' } });
+    // Not shown as given before the proxy has it.
+    expect(session.store.getState().messages[1]!.feedback).toBeUndefined();
+    requests[0]!.settle();
+    await rated;
+    expect(session.store.getState().messages[1]!.feedback).toEqual({ rating: 'down', comment: 'Not what I asked' });
+
+    // The server's history does not carry ratings: the tab's own stay.
+    const reloaded = scriptedTransport(() => ({
+      threadId: 't1',
+      messages: [
+        { id: session.store.getState().messages[0]!.id, role: 'user', text: 'Return policy?', createdAt: '2026-11-23T10:00:00Z' },
+        { id: 'a1', role: 'assistant', text: '30 days.', createdAt: '2026-11-23T10:00:01Z' },
+      ],
+    }));
+    const again = open({ transport: reloaded.transport, storage });
+    again.connect();
+    await settle();
+    expect(again.store.getState().messages[1]!.feedback).toEqual({ rating: 'down', comment: 'Not what I asked' });
+  });
+
+  it('a rating the proxy refused rejects and leaves the reply unrated; one that lands after a reset changes nothing', async () => {
+    const { transport, call, requests } = withActions();
+    const session = open({ transport, storage: null });
+    session.connect();
+    await answered(session, call);
+    const refused = session.feedback('a1', 'up');
+    await tick();
+    requests[0]!.settle(new ConciergeError({ code: 'rate_limited', message: 'Too many.' }));
+    await expect(refused).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(session.store.getState().messages[1]!.feedback).toBeUndefined();
+
+    const late = session.feedback('a1', 'up');
+    await tick();
+    session.reset();
+    requests[1]!.settle();
+    await late;
+    expect(session.store.getState().messages).toEqual([]);
+  });
+
+  it('asks for a person with the thread, its token and the page, or with no thread before any message', async () => {
+    const { transport, call, requests } = withActions();
+    const session = open({ transport, storage: null, context: () => ({ pageUrl: 'https://shop.example/p/1', locale: 'en' }) });
+    session.connect();
+    const early = session.handoff({ email: ' ana@example.com ', note: '   ' });
+    await tick();
+    expect(requests[0]).toMatchObject({ path: '/handoff', body: { email: 'ana@example.com', pageUrl: 'https://shop.example/p/1' } });
+    expect(requests[0]!.body).not.toHaveProperty('threadId');
+    expect(requests[0]!.body).not.toHaveProperty('note');
+    requests[0]!.settle();
+    expect(await early).toEqual({ handoffId: 'h1', replyTime: 'within 2 hours' });
+
+    await answered(session, call);
+    const later = session.handoff({ email: 'ana@example.com', note: 'Damaged parcel' });
+    await tick();
+    expect(requests[1]).toMatchObject({ body: { threadId: 't1', note: 'Damaged parcel' }, options: { threadToken: 'token-t1' } });
+    requests[1]!.settle();
+    await later;
+  });
+
+  it('says so when the transport cannot rate or hand off', async () => {
+    const { transport, call } = scriptedTransport();
+    const session = open({ transport, storage: null });
+    session.connect();
+    await expect(session.feedback('a1', 'up')).rejects.toMatchObject({ code: 'invalid_request' });
+    await answered(session, call);
+    await expect(session.feedback('a1', 'up')).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(session.handoff({ email: 'ana@example.com' })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+});

@@ -11,7 +11,7 @@ import {
 import { browserConnectivity, type Connectivity } from './connectivity';
 import { ConciergeError } from './errors';
 import { readSnapshot, type SessionStorage, writeSnapshot } from './persistence';
-import type { ProductCard, SendMessageRequest, Source } from './protocol';
+import type { HandoffRequest, HandoffResponse, ProductCard, SendMessageRequest, Source } from './protocol';
 import { LIMITS } from './protocol';
 import { retryDelay, type RetryOptions } from './retry-policy';
 import { createStore, type Store } from './store';
@@ -54,6 +54,13 @@ export interface ChatSession {
   /** Forgets the thread and its transcript; the next message starts a new conversation. */
   reset(): void;
   /**
+   * Rates a finished reply of this thread (a `comment` with a thumbs down, typically); resolves
+   * once the proxy recorded it, and the message then carries it. Rejects with a ConciergeError.
+   */
+  feedback(messageId: string, rating: 'up' | 'down', comment?: string): Promise<void>;
+  /** Asks for a person to take the conversation over; resolves with when the store replies. */
+  handoff(request: Pick<HandoffRequest, 'email' | 'note'>): Promise<HandoffResponse>;
+  /**
    * Restores the persisted conversation, loads its history and starts listening to the
    * connection and to other tabs (call on the client after mount). Returns a disconnect function.
    */
@@ -66,6 +73,7 @@ interface LiveReply {
   text: string;
   sources: Source[];
   products?: ProductCard[];
+  suggestions?: string[];
   frame: boolean;
 }
 
@@ -208,11 +216,22 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
               reply.sources = event.sources;
             } else if (event.type === 'products') {
               reply.products = event.products;
+            } else if (event.type === 'suggestions') {
+              reply.suggestions = event.suggestions;
             } else if (event.type === 'done') {
               const { type, ...done } = event;
               if (live === reply) live = null;
-              const products = reply.products?.length ? { products: reply.products } : {};
-              return dispatch({ ...done, ...products, type, attempt, text: reply.text, sources: reply.sources, at: now() });
+              const { products, suggestions } = reply;
+              return dispatch({
+                ...done,
+                ...(products?.length ? { products } : {}),
+                ...(suggestions?.length ? { suggestions } : {}),
+                type,
+                attempt,
+                text: reply.text,
+                sources: reply.sources,
+                at: now(),
+              });
             }
           }
           throw new ConciergeError({ code: 'upstream_unavailable', message: 'The reply ended before it finished.' });
@@ -288,6 +307,30 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     retry() {
       dispatch({ type: 'retry' });
     },
+    async feedback(messageId, rating, comment) {
+      const { threadId, threadToken } = getState();
+      const { sendFeedback } = options.transport;
+      if (!threadId || !sendFeedback) throw unsupported('There is no reply to rate here.');
+      const text = comment?.trim();
+      await sendFeedback({ threadId, messageId, rating, ...(text ? { comment: text } : {}) }, threadToken ? { threadToken } : {});
+      // The thread may have been reset while the request was out.
+      if (getState().threadId === threadId) dispatch({ type: 'feedback', messageId, feedback: { rating, ...(text ? { comment: text } : {}) } });
+    },
+    async handoff({ email, note }) {
+      const { threadId, threadToken } = getState();
+      const { requestHandoff } = options.transport;
+      if (!requestHandoff) throw unsupported('Talking to a person is not available here.');
+      const context = typeof options.context === 'function' ? options.context() : options.context;
+      return requestHandoff(
+        {
+          email: email.trim(),
+          ...(note?.trim() ? { note: note.trim() } : {}),
+          ...(threadId ? { threadId } : {}),
+          ...(context?.pageUrl ? { pageUrl: context.pageUrl } : {}),
+        },
+        threadToken ? { threadToken } : {},
+      );
+    },
     stop() {
       stopOnServer();
       stopHere();
@@ -325,6 +368,10 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     });
     promise.then(resolve, reject);
   });
+}
+
+function unsupported(message: string): ConciergeError {
+  return new ConciergeError({ code: 'invalid_request', message });
 }
 
 function defaultScheduleFrame(callback: () => void): void {

@@ -1,6 +1,10 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { ConciergeError } from './errors';
 import type {
+  FeedbackRequest,
+  FeedbackResponse,
+  HandoffRequest,
+  HandoffResponse,
   ProductFaq,
   ProductFaqsRequest,
   ProductFaqsResponse,
@@ -32,6 +36,10 @@ export interface Transport {
   getProductFaqs(request: ProductFaqsRequest, options?: RequestOptions): Promise<ProductFaqsResponse>;
   /** Stops the reply of a turn (its `idempotencyKey`) wherever the proxy produces it. */
   stopReply?(idempotencyKey: string, options?: RequestOptions): Promise<void>;
+  /** Records the shopper's rating of a reply. */
+  sendFeedback?(request: FeedbackRequest, options?: RequestOptions): Promise<FeedbackResponse>;
+  /** Asks for a person to take the conversation over. */
+  requestHandoff?(request: HandoffRequest, options?: RequestOptions): Promise<HandoffResponse>;
 }
 
 export interface HttpTransportOptions {
@@ -60,6 +68,17 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     }).catch((thrown: unknown) => {
       throw ConciergeError.from(thrown);
     });
+
+  const postJson = async <T,>(path: string, body: unknown, { signal, threadToken }: RequestOptions = {}): Promise<T> => {
+    const response = await doFetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {}) },
+      body: JSON.stringify(body),
+      signal,
+    });
+    if (!response.ok) throw await errorFromResponse(response);
+    return (await response.json()) as T;
+  };
 
   return {
     async *sendMessage(request, { signal, idempotencyKey, threadToken } = {}) {
@@ -116,6 +135,10 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         signal,
       });
     },
+
+    sendFeedback: (request, options) => postJson<FeedbackResponse>('/feedback', request, options),
+
+    requestHandoff: (request, options) => postJson<HandoffResponse>('/handoff', request, options),
 
     async getThread(threadId, { signal, threadToken } = {}) {
       const response = await doFetch(`/threads/${encodeURIComponent(threadId)}`, {

@@ -43,6 +43,9 @@ export const VARIABLES = [
   'CONCIERGE_PRODUCT_FAQS',
   'CONCIERGE_SECRET',
   'CONCIERGE_REDIS_URL',
+  'CONCIERGE_WEBHOOK_URL',
+  'CONCIERGE_WEBHOOK_SECRET',
+  'CONCIERGE_HANDOFF_REPLY_TIME',
   'ALHENA_API_KEY',
   'ALHENA_BASE_URL',
   'GLEEN_API_KEY',
@@ -79,6 +82,10 @@ export interface ProxyConfig {
   localChunkDelayMs: number;
   /** Where knowledge-base pages without `url:` are linked, by their path; none: not linked. */
   pagesBaseUrl: string | undefined;
+  /** Where feedback, handoff and billing events are sent, signed with the secret. */
+  webhook: { url: string; secret: string } | undefined;
+  /** Told to a shopper who asked for a person, e.g. "within one business day". */
+  handoffReplyTime: string | undefined;
 }
 
 /** Picks the Concierge variables out of an environment (`process.env` by default). */
@@ -184,8 +191,25 @@ export function resolveConfig(env: ProxyEnvironment, cwd = process.cwd()): Proxy
   if (redisUrl !== undefined && !(URL.canParse(redisUrl) && /^rediss?:$/.test(new URL(redisUrl).protocol))) {
     throw new ConfigError('CONCIERGE_REDIS_URL', 'is not a redis:// or rediss:// URL.');
   }
+  const webhookUrl = env.CONCIERGE_WEBHOOK_URL;
+  const webhookSecret = env.CONCIERGE_WEBHOOK_SECRET;
+  if (webhookUrl !== undefined && !isHttpUrl(webhookUrl)) {
+    throw new ConfigError('CONCIERGE_WEBHOOK_URL', `"${webhookUrl}" is not an http or https URL.`);
+  }
+  if (webhookUrl !== undefined && webhookSecret === undefined) {
+    throw new ConfigError('CONCIERGE_WEBHOOK_SECRET', 'is required with CONCIERGE_WEBHOOK_URL, to sign the events (whsec_ and base64, e.g. "whsec_" + openssl rand -base64 32).');
+  }
+  if (webhookSecret !== undefined && !/^(whsec_)?[A-Za-z0-9+/]{22,}={0,2}$/.test(webhookSecret)) {
+    throw new ConfigError('CONCIERGE_WEBHOOK_SECRET', 'must be "whsec_" and at least 16 bytes in base64 (e.g. "whsec_" + openssl rand -base64 32).');
+  }
+  const handoffReplyTime = env.CONCIERGE_HANDOFF_REPLY_TIME;
+  if (handoffReplyTime !== undefined && handoffReplyTime.length > 100) {
+    throw new ConfigError('CONCIERGE_HANDOFF_REPLY_TIME', 'can be at most 100 characters, e.g. "within one business day".');
+  }
   return {
     provider,
+    webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : undefined,
+    handoffReplyTime,
     kbDir: resolve(cwd, env.CONCIERGE_KB_DIR ?? 'knowledge-base'),
     secret,
     redisUrl,
@@ -226,7 +250,10 @@ export async function providerFromConfig(config: ProxyConfig, options: { fetch?:
 export function handlerOptionsFromConfig(
   config: ProxyConfig,
   options: { fetch?: typeof fetch; log?: (line: string) => void } = {},
-): Pick<ConciergeHandlerOptions, 'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs' | 'secret' | 'trustProxy' | 'store' | 'productCards'> {
+): Pick<
+  ConciergeHandlerOptions,
+  'provider' | 'allowedOrigins' | 'rateLimit' | 'productFaqs' | 'secret' | 'trustProxy' | 'store' | 'productCards' | 'webhook' | 'handoffReplyTime'
+> {
   const provider = providerFromConfig(config, options);
   if (!config.secret) {
     (options.log ?? console.warn)(
@@ -238,6 +265,8 @@ export function handlerOptionsFromConfig(
     provider,
     secret: config.secret,
     trustProxy: config.trustProxy,
+    ...(config.webhook ? { webhook: config.webhook } : {}),
+    ...(config.handoffReplyTime ? { handoffReplyTime: config.handoffReplyTime } : {}),
     ...(config.redisUrl ? { store: createRedisStore({ url: config.redisUrl }) } : {}),
     allowedOrigins: config.allowedOrigins,
     rateLimit: config.rateLimit,

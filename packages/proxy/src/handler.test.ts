@@ -57,15 +57,14 @@ async function expectError(response: Response, status: number, code: string, fie
 }
 
 describe('POST /messages', () => {
-  it('streams start, deltas, sources and done, every event with an id', async () => {
+  it('streams start, deltas, sources, suggestions and done, every event with an id', async () => {
     const response = await post({ message: 'What is your return policy?' }, { accept: 'text/event-stream' });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const events = parseSse(await response.text());
 
     expect(events[0]!.event).toBe('start');
-    expect(events.at(-2)!.event).toBe('sources');
-    expect(events.at(-1)!.event).toBe('done');
+    expect(events.slice(-3).map((event) => event.event)).toEqual(['sources', 'suggestions', 'done']);
     const deltas = events.filter((event) => event.event === 'delta');
     expect(deltas.length).toBeGreaterThan(3);
     expect(deltas.map((event) => event.data.text).join('')).toContain('within 30 days');
@@ -76,14 +75,16 @@ describe('POST /messages', () => {
     expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
     expect(events.at(-1)!.data).toMatchObject({ threadId, messageId });
     expect(events.at(-1)!.data.confidence).toBeGreaterThan(0.4);
-    expect(events.at(-2)!.data.sources).toContainEqual(expect.objectContaining({ url: '/policies/returns' }));
+    expect(events.at(-3)!.data.sources).toContainEqual(expect.objectContaining({ url: '/policies/returns' }));
   });
 
   it('streams the products a reply is about as their own event, and keeps them in the JSON reply and the history', async () => {
     const card = { id: 'cast-iron-skillet', name: 'Cast Iron Skillet', url: '/products/cast-iron-skillet', price: 95, currency: 'USD' };
     const events = parseSse(await (await post({ message: 'Can I use the skillet on induction?' }, { accept: 'text/event-stream' })).text());
-    expect(events.map((event) => event.event).slice(-3)).toEqual(['sources', 'products', 'done']);
-    expect(events.at(-2)!.data.products).toEqual([expect.objectContaining(card)]);
+    expect(events.map((event) => event.event).slice(-4)).toEqual(['sources', 'products', 'suggestions', 'done']);
+    expect(events.at(-3)!.data.products).toEqual([expect.objectContaining(card)]);
+    // Follow-ups about the product's other fields (the question asked about compatibility).
+    expect(events.at(-2)!.data.suggestions).toEqual(['What is the Cast Iron Skillet made of?', 'How do I care for the Cast Iron Skillet?']);
     const json = (await (await post({ message: 'Can I use the skillet on induction?', stream: false })).json()) as { threadId: string; threadToken: string; products: unknown[] };
     expect(json.products).toEqual([expect.objectContaining(card)]);
     const history = await fetch(`${base}/threads/${json.threadId}`, { headers: { 'concierge-thread-token': json.threadToken } });

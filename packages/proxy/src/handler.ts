@@ -21,6 +21,8 @@ import { clientAddress } from './client-address';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
 import { createThreadTokens } from './thread-tokens';
 import { createReplyLog, type LoggedReplyEvent, type ReplyLog } from './replies';
+import { createShopperActions, sha256Hex } from './shopper-actions';
+import { createWebhookSender, type Feedback, type Handoff, type WebhookEvent, type WebhookOptions } from './webhooks';
 
 export interface ConciergeHandlerOptions {
   /** The answering backend, e.g. `await createLocalProvider({ dir })`. */
@@ -72,6 +74,23 @@ export interface ConciergeHandlerOptions {
    * `waitUntil`), as the reply goes on after the shopper's request. @default none: a long-lived server
    */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /**
+   * Called with each new rating of a reply (thumbs up or down, and a comment), after the proxy
+   * checked the shopper owns the thread. Runs in the background: it never delays the shopper.
+   */
+  onFeedback?: (feedback: Feedback) => void | Promise<void>;
+  /**
+   * Called when a shopper asks for a person, with their email, note and the transcript. Setting
+   * it (or `webhook`) turns the handoff route on. Runs in the background.
+   */
+  onHandoff?: (handoff: Handoff) => void | Promise<void>;
+  /** Told to a shopper after a handoff (`CONCIERGE_HANDOFF_REPLY_TIME`). @default "within one business day" */
+  handoffReplyTime?: string;
+  /**
+   * Where feedback, handoff and billing-problem events are POSTed, signed per the Standard
+   * Webhooks spec and retried with backoff (`CONCIERGE_WEBHOOK_URL`, `CONCIERGE_WEBHOOK_SECRET`).
+   */
+  webhook?: WebhookOptions;
 }
 
 /** A Web-standard request handler; every adapter wraps one of these. */
@@ -105,12 +124,42 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   const providerPromise = Promise.resolve(options.provider);
   // An unhandled rejection would crash the server; the failure is reported per request.
   providerPromise.catch(() => {});
+  const webhook = options.webhook ? createWebhookSender(options.webhook, onError) : undefined;
+  /** Tells the store, through its hook and its webhook, without making the shopper wait. */
+  const notify = (event: WebhookEvent) => {
+    const hook =
+      event.type === 'feedback.created' ? options.onFeedback?.(event.data) : event.type === 'handoff.requested' ? options.onHandoff?.(event.data) : undefined;
+    const delivery = Promise.all([Promise.resolve(hook).catch(onError), webhook?.send(event)]).catch(onError);
+    waitUntil?.(delivery);
+  };
+  /** A billing refusal needs the store's owner; told once per reason every 10 minutes, not per shopper. */
+  const reportBilling = async (provider: string, error: HttpError) => {
+    const reason = error.reason ?? 'billing';
+    if (!(await store.claim(`billing-reported:${provider}:${reason}`, 1, 600).catch(() => false))) return;
+    notify({ type: 'billing.problem', data: { provider, reason, message: error.message, createdAt: new Date().toISOString() } });
+  };
+  const actions = createShopperActions({
+    store,
+    assertOwner,
+    threadTtlSeconds,
+    keepsTranscripts: async () => !(await providerPromise).history,
+    async transcript(threadId, signal) {
+      const provider = await providerPromise;
+      return provider.history ? (await provider.history(threadId, signal))?.messages : store.readMessages(threadId);
+    },
+    handoffEnabled: Boolean(options.onHandoff || webhook),
+    handoffReplyTime: options.handoffReplyTime ?? 'within one business day',
+    notify,
+    readJson: (request) => readJson(request, maxBodyBytes),
+  });
 
   const routes: Record<string, Partial<Record<string, (request: Request, parameter: string) => Promise<Response>>>> = {
     messages: { POST: (request) => sendMessage(request) },
     threads: { GET: (request, threadId) => getThread(request, threadId) },
     replies: { GET: (request, key) => resumeReply(request, key) },
     'replies/stop': { POST: (request, key) => stopReply(request, key) },
+    feedback: { POST: (request) => actions.feedback(request) },
+    handoff: { POST: (request) => actions.handoff(request) },
     health: { GET: async () => Response.json({ ok: true, provider: (await providerPromise).name }) },
     'product-faqs': {
       GET: createProductFaqsRoute({
@@ -156,7 +205,16 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       text: body.message,
       createdAt: new Date().toISOString(),
     };
-    const reply = { text: '', sources: [] as Source[], products: [] as ProductCard[], threadId: provisional.threadId as string, messageId: provisional.messageId as string, done: false };
+    const reply = {
+      text: '',
+      sources: [] as Source[],
+      products: [] as ProductCard[],
+      suggestions: [] as string[],
+      offerHandoff: false,
+      threadId: provisional.threadId as string,
+      messageId: provisional.messageId as string,
+      done: false,
+    };
     let saved = false;
     const save = async () => {
       saved = true;
@@ -169,6 +227,8 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
           text: reply.text,
           sources: reply.sources,
           ...(reply.products.length ? { products: reply.products } : {}),
+          ...(reply.suggestions.length ? { suggestions: reply.suggestions } : {}),
+          ...(reply.offerHandoff ? { offerHandoff: true } : {}),
           createdAt: new Date().toISOString(),
           ...(reply.done ? {} : { interrupted: true }),
         },
@@ -204,9 +264,17 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
           if (event.type === 'delta') reply.text += event.text;
           else if (event.type === 'sources') reply.sources = event.sources;
           else if (event.type === 'products') reply.products = event.products;
-          else {
+          else if (event.type === 'suggestions') {
+            // At most three short questions reach the shopper, whatever the provider sent.
+            reply.suggestions = event.suggestions.filter((text) => typeof text === 'string' && text.trim()).slice(0, 3).map((text) => text.trim().slice(0, 200));
+            if (!reply.suggestions.length) continue;
+            yield { type: 'suggestions', suggestions: reply.suggestions };
+            continue;
+          } else {
             const { confidence, raw } = event;
             reply.done = true;
+            // A reply the assistant could not give offers a person.
+            reply.offerHandoff = event.offerHandoff ?? (confidence !== undefined && confidence < HANDOFF_BELOW_CONFIDENCE);
             reply.threadId = event.threadId ?? reply.threadId;
             reply.messageId = event.messageId ?? reply.messageId;
             // A vendor's sources that are product pages of the catalog come as cards too.
@@ -220,6 +288,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
               threadId: reply.threadId,
               messageId: reply.messageId,
               ...(confidence === undefined ? {} : { confidence }),
+              ...(reply.offerHandoff ? { offerHandoff: true } : {}),
               ...(raw === undefined ? {} : { raw }),
             };
             return;
@@ -227,6 +296,9 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
           yield event;
         }
         if (!signal.aborted) throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
+      } catch (thrown) {
+        if (thrown instanceof HttpError && thrown.code === 'billing') await reportBilling(provider.name, thrown);
+        throw thrown;
       } finally {
         if (!saved) await save().catch(onError);
         await events.return?.();
@@ -265,6 +337,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       if (event.type === 'delta') json.text += event.text;
       else if (event.type === 'sources') json.sources = event.sources;
       else if (event.type === 'products') json.products = event.products;
+      else if (event.type === 'suggestions') json.suggestions = event.suggestions;
       else if (event.type === 'start' || event.type === 'done') {
         const { type, ...fields } = event;
         Object.assign(json, fields);
@@ -379,7 +452,8 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
         headers: { allow: allowed },
       });
     }
-    const limits: Record<string, string> = name === 'messages' && limiter ? await limiter.client(clientKey(request)) : {};
+    // Everything a shopper sends counts against the client's limit: messages, feedback and handoffs.
+    const limits: Record<string, string> = LIMITED.has(name) && limiter ? await limiter.client(clientKey(request)) : {};
     const response = await action(request, decodePathSegment(parameter));
     for (const [header, value] of Object.entries(limits)) response.headers.set(header, value);
     return response;
@@ -387,6 +461,10 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
 }
 
 const WITH_PARAMETER = new Set(['threads', 'replies', 'replies/stop']);
+const LIMITED = new Set(['messages', 'feedback', 'handoff']);
+
+/** A reply below this confidence offers "Talk to a person" (a provider may say so itself). */
+const HANDOFF_BELOW_CONFIDENCE = 0.3;
 
 /** A path segment's text; bad percent-encoding (`%ZZ`, overlong UTF-8) is the client's error. */
 function decodePathSegment(segment: string): string {
@@ -465,12 +543,13 @@ function sseStream(events: AsyncIterator<LoggedReplyEvent>): ReadableStream<Uint
 
 /** The events of a finished reply, rebuilt from the record kept with its key. */
 async function* replayOf(replyId: string, result: SendMessageResponse): AsyncGenerator<LoggedReplyEvent> {
-  const { text, sources, products, threadId, messageId, threadToken, ...rest } = result;
+  const { text, sources, products, suggestions, threadId, messageId, threadToken, ...rest } = result;
   const events: StreamEvent[] = [
     { type: 'start', threadId, messageId },
     { type: 'delta', text },
     { type: 'sources', sources },
     ...(products?.length ? [{ type: 'products' as const, products }] : []),
+    ...(suggestions?.length ? [{ type: 'suggestions' as const, suggestions }] : []),
     { type: 'done', threadId, messageId, ...rest },
   ];
   for (const [index, event] of events.entries()) yield { id: `${replyId}/kept-${index}`, event };
@@ -494,9 +573,8 @@ function idempotencyKey(request: Request): string | undefined {
 }
 
 /** SHA-256 of a request's fields: the same key with another request is refused. */
-async function fingerprint(value: unknown): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(value)));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+function fingerprint(value: unknown): Promise<string> {
+  return sha256Hex(JSON.stringify(value));
 }
 
 /** The HTTP status of an error ending a reply, for a request that asked for one JSON reply. */

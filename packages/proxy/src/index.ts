@@ -39,3 +39,5 @@ export { clientAddress } from './client-address';
 export type { UpstreamOptions } from './upstream';
 export { productCardsFromCatalog } from './local/catalog-cards';
 export type { ProductCardsFor } from './local/catalog-cards';
+export { createWebhookSender } from './webhooks';
+export type { BillingProblem, Feedback, Handoff, WebhookEvent, WebhookOptions, WebhookSender } from './webhooks';

@@ -49,15 +49,19 @@ export interface OrderLookup {
   lookup(query: { orderNumber: string; email: string }, signal: AbortSignal): Promise<OrderRecord | undefined>;
 }
 
-/** What a provider yields while answering, in order: `delta`*, `sources`, `products`?, `done`. */
+/** What a provider yields while answering, in order: `delta`*, `sources`, `products`?, `suggestions`?, `done`. */
 export type ProviderEvent =
   | { type: 'delta'; text: string }
   | { type: 'sources'; sources: Source[] }
   /** Products of the store's catalog the reply is about, shown as cards. */
   | { type: 'products'; products: ProductCard[] }
+  /** Up to three questions the shopper may ask next (more are dropped). */
+  | { type: 'suggestions'; suggestions: string[] }
   | {
       type: 'done';
       confidence?: number;
+      /** The provider could not answer: the widget offers a person. @default confidence below 0.3 */
+      offerHandoff?: boolean;
       /** The vendor's own thread id; the proxy's provisional id is used when absent. */
       threadId?: string;
       messageId?: string;

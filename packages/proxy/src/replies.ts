@@ -322,13 +322,15 @@ function resultOf(production: Production, done: Extract<StreamEvent, { type: 'do
   let text = '';
   let sources: SendMessageResponse['sources'] = [];
   let products: SendMessageResponse['products'];
+  let suggestions: SendMessageResponse['suggestions'];
   for (const { event } of production.events) {
     if (event.type === 'delta') text += event.text;
     else if (event.type === 'sources') sources = event.sources;
     else if (event.type === 'products') products = event.products;
+    else if (event.type === 'suggestions') suggestions = event.suggestions;
   }
   const { type, threadToken, ...ids } = done;
-  return { ...ids, text, sources, ...(products?.length ? { products } : {}) };
+  return { ...ids, text, sources, ...(products?.length ? { products } : {}), ...(suggestions?.length ? { suggestions } : {}) };
 }
 
 function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {

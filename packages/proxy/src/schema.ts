@@ -1,4 +1,4 @@
-import { LIMITS, type SendMessageRequest } from '@concierge/core';
+import { LIMITS, type FeedbackRequest, type HandoffRequest, type SendMessageRequest } from '@concierge/core';
 import { z } from 'zod';
 import { HttpError } from './http-error';
 
@@ -51,11 +51,57 @@ export const sendMessageSchema = z.strictObject(
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
 );
 
+const pageUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+  .max(2048, 'can be at most 2,048 characters');
+const jsonObject = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };
+
+export const feedbackSchema = z.strictObject(
+  {
+    threadId: z.string({ error: 'is required' }).pipe(threadIdSchema),
+    messageId: z.string({ error: 'is required' }).pipe(threadIdSchema),
+    rating: z.enum(['up', 'down'], { error: 'must be "up" or "down"' }),
+    comment: z.string({ error: 'must be a string' }).trim().max(1000, 'can be at most 1,000 characters').optional(),
+  },
+  jsonObject,
+);
+
+export const handoffSchema = z.strictObject(
+  {
+    threadId: threadIdSchema.optional(),
+    email: z
+      .string({ error: 'is required' })
+      .trim()
+      .max(254, 'can be at most 254 characters')
+      .pipe(z.email({ error: 'must be an email address such as name@example.com' })),
+    note: z.string({ error: 'must be a string' }).trim().max(2000, 'can be at most 2,000 characters').optional(),
+    pageUrl: pageUrl.optional(),
+  },
+  jsonObject,
+);
+
 /**
  * Validates a parsed body; throws a 400 {@link HttpError} naming the first bad field.
  */
 export function parseSendMessage(body: unknown): SendMessageRequest {
-  const result = sendMessageSchema.safeParse(body);
+  return parseBody(sendMessageSchema, body);
+}
+
+export function parseFeedback(body: unknown): FeedbackRequest {
+  const feedback = parseBody(feedbackSchema, body);
+  // An empty comment is no comment.
+  if (!feedback.comment) delete feedback.comment;
+  return feedback;
+}
+
+export function parseHandoff(body: unknown): HandoffRequest {
+  const handoff = parseBody(handoffSchema, body);
+  if (!handoff.note) delete handoff.note;
+  return handoff;
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {

@@ -5,6 +5,7 @@ import { createLocalProductFaqs } from './product-faqs';
 import { PassageIndex, type Match } from './search';
 import { orderStatusAnswer } from './order-status';
 import { cardOf, createShopAssistant, isOrderQuestion } from './shop-assistant';
+import { createSuggestions } from './suggestions';
 
 export interface LocalProviderOptions extends KnowledgeBaseOptions {
   /** Folder of Markdown pages and JSON product catalogs. */
@@ -29,6 +30,7 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
   const index = new PassageIndex(knowledgeBase.passages);
   const faqs = createLocalProductFaqs(knowledgeBase, index);
   const shop = createShopAssistant(knowledgeBase, index);
+  const suggest = createSuggestions(knowledgeBase);
   const minConfidence = options.minConfidence ?? 0.6;
   const chunkDelayMs = options.chunkDelayMs ?? 15;
   const wordsPerChunk = options.wordsPerChunk ?? 3;
@@ -51,6 +53,9 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
       }
       yield { type: 'sources', sources: answer.sources };
       if (answer.products?.length) yield { type: 'products', products: answer.products };
+      // An order's status is the shopper's own: nothing general to follow it with.
+      const suggestions = orderStatus ? [] : suggest(request.message, answer);
+      if (suggestions.length) yield { type: 'suggestions', suggestions };
       yield { type: 'done', confidence: answer.confidence };
     },
   };

@@ -18,7 +18,7 @@ interface CatalogProduct {
 }
 
 /** The catalog fields a question can ask about, and the words that ask for each. */
-const ATTRIBUTES: { field: string; label: string; pattern: RegExp }[] = [
+export const ATTRIBUTES: { field: string; label: string; pattern: RegExp }[] = [
   { field: 'care', label: 'Care', pattern: /\b(wash\w*|clean\w*|care|dry|drying|iron\w*|tumble|dishwasher|launder\w*|season\w*|look after|maintain\w*)\b/i },
   { field: 'fit', label: 'Fit', pattern: /\b(fit|fits|fitting|runs? (?:small|large|big)|true to size|snug|loose)\b/i },
   { field: 'sizes', label: 'Sizes', pattern: /\b(sizes?|sizing)\b/i },
