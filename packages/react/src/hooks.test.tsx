@@ -143,6 +143,31 @@ describe('streaming', () => {
     expect(result.current.thread.status).toBe('idle');
     expect(result.current.thread.messages[1]).toMatchObject({ text: 'Hello the', status: 'interrupted' });
   });
+
+  it('Stop reaches the proxy through the provider, which would otherwise go on producing the reply', async () => {
+    const server = streamingFetch();
+    const stops: { url: string; token: string | null }[] = [];
+    const fetch = (async (url: RequestInfo | URL, init?: RequestInit) => {
+      if (String(url).endsWith('/stop')) {
+        stops.push({ url: String(url), token: new Headers(init?.headers).get('concierge-thread-token') });
+        return Response.json({ stopped: true });
+      }
+      return server.fetch(url, init);
+    }) as typeof globalThis.fetch;
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <ConciergeProvider endpoint="/api" fetch={fetch} storage={null}>
+        {children}
+      </ConciergeProvider>
+    );
+    const { result } = renderHook(() => useThread(), { wrapper });
+    act(() => void result.current.send('Hi'));
+    await settle();
+    server.emit('start', { threadId: 't', messageId: 'm', threadToken: 'token-t' });
+    await settle();
+    act(() => result.current.stop());
+    const turn = result.current.messages[0]!.id;
+    await waitFor(() => expect(stops).toEqual([{ url: `/api/replies/${turn}/stop`, token: 'token-t' }]));
+  });
 });
 
 describe('persistence', () => {

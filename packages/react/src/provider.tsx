@@ -1,5 +1,6 @@
 'use client';
 import {
+  ConciergeError,
   createChatSession,
   type Connectivity,
   createHttpTransport,
@@ -55,10 +56,15 @@ export function ConciergeProvider(props: ConciergeProviderProps) {
     });
     const current = () => latest.current.transport ?? http;
     // Always the transport of the latest props.
+    const missing = (what: string) => Promise.reject(new ConciergeError({ code: 'invalid_request', message: `This transport cannot ${what}.` }));
     const transport: Transport = {
       sendMessage: (request, options) => current().sendMessage(request, options),
       getThread: (threadId, options) => current().getThread(threadId, options),
       getProductFaqs: (request, options) => current().getProductFaqs(request, options),
+      // Optional ones too: without them a Stop would not reach the proxy, which goes on producing.
+      stopReply: (key, options) => current().stopReply?.(key, options) ?? Promise.resolve(),
+      sendFeedback: (request, options) => current().sendFeedback?.(request, options) ?? missing('send feedback'),
+      requestHandoff: (request, options) => current().requestHandoff?.(request, options) ?? missing('ask for a person'),
     };
     const session = createChatSession({
       transport,

@@ -27,6 +27,10 @@ export interface UseThreadResult {
   reset: () => void;
   /** True while a reply is awaited or streaming. */
   isBusy: boolean;
+  /** Rates a finished reply; resolves once the proxy recorded it (the message then carries it). */
+  feedback: ChatSession['feedback'];
+  /** Asks for a person; resolves with when the store will write back. */
+  handoff: ChatSession['handoff'];
 }
 
 function view(state: ChatState, session: ChatSession): UseThreadResult {
@@ -43,6 +47,8 @@ function view(state: ChatState, session: ChatSession): UseThreadResult {
     stop: session.stop,
     reset: session.reset,
     isBusy: state.status === 'submitted' || state.status === 'streaming',
+    feedback: session.feedback,
+    handoff: session.handoff,
   };
 }
 

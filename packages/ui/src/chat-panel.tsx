@@ -11,11 +11,35 @@ export type ChatPanelProps = Omit<ConciergeProviderProps, 'children'> &
   };
 
 /** A provider and its chat window in one piece; the widget loads it lazily on first open. */
-export default function ChatPanel({ open, onClose, strings, greeting, ask, resetRequest, onEvent, onAddToCart, ...provider }: ChatPanelProps) {
+export default function ChatPanel({
+  open,
+  onClose,
+  strings,
+  greeting,
+  ask,
+  resetRequest,
+  onEvent,
+  onAddToCart,
+  starters,
+  feedback,
+  handoff,
+  ...provider
+}: ChatPanelProps) {
   return (
     <AddToCartContext.Provider value={onAddToCart}>
       <ConciergeProvider {...provider}>
-        <ChatWindow open={open} onClose={onClose} strings={strings} greeting={greeting} ask={ask} resetRequest={resetRequest} onEvent={onEvent} />
+        <ChatWindow
+          open={open}
+          onClose={onClose}
+          strings={strings}
+          greeting={greeting}
+          ask={ask}
+          resetRequest={resetRequest}
+          onEvent={onEvent}
+          starters={starters}
+          feedback={feedback}
+          handoff={handoff}
+        />
       </ConciergeProvider>
     </AddToCartContext.Provider>
   );

@@ -1,10 +1,11 @@
 'use client';
 import { useThread } from '@concierge/react';
-import { useEffect, useId, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { AskDetail } from './ask';
 import type { ConciergeEvent } from './events';
 import { Composer } from './composer';
 import { ErrorNotice } from './error-notice';
+import { HandoffButton, HandoffContext, HandoffForm } from './handoff';
 import { MessageList } from './message-list';
 import { defaultStrings, type ConciergeStrings } from './strings';
 
@@ -21,15 +22,41 @@ export interface ChatWindowProps {
   resetRequest?: number;
   /** What happens in the conversation: messages sent, replies finished, errors. */
   onEvent?: (event: ConciergeEvent) => void;
+  /** Questions offered in an empty conversation; the page's product FAQs come first; `false` for none. */
+  starters?: string[] | false;
+  /** Thumbs up and down under each finished reply. @default true */
+  feedback?: boolean;
+  /**
+   * Offers "Talk to a person" (in the footer, and under replies the assistant could not give).
+   * Turn on when the proxy has `onHandoff` or a webhook. @default false
+   */
+  handoff?: boolean;
 }
 
 /**
  * The chat dialog: header, transcript, error line and composer. Must be inside a
  * `<ConciergeProvider>`. Escape closes it; the composer takes focus when it opens.
  */
-export function ChatWindow({ open = true, onClose, strings = defaultStrings, greeting, ask, resetRequest = 0, onEvent }: ChatWindowProps) {
+export function ChatWindow({
+  open = true,
+  onClose,
+  strings = defaultStrings,
+  greeting,
+  ask,
+  resetRequest = 0,
+  onEvent,
+  starters,
+  feedback,
+  handoff = false,
+}: ChatWindowProps) {
   const titleId = useId();
   const input = useRef<HTMLTextAreaElement>(null);
+  // The form is shown over the conversation, which stays mounted: a draft in the composer is kept.
+  const [handingOff, setHandingOff] = useState(false);
+  const endHandoff = () => {
+    setHandingOff(false);
+    requestAnimationFrame(() => input.current?.focus());
+  };
 
   useEffect(() => {
     if (open) input.current?.focus();
@@ -67,9 +94,19 @@ export function ChatWindow({ open = true, onClose, strings = defaultStrings, gre
       <AskRunner ask={ask ?? null} />
       <ResetRunner request={resetRequest} />
       {onEvent && <EventWatcher onEvent={onEvent} />}
-      <MessageList strings={strings} greeting={greeting} />
-      <ErrorNotice strings={strings} />
-      <Composer ref={input} strings={strings} />
+      <HandoffContext.Provider value={handoff ? () => setHandingOff(true) : null}>
+        {handingOff && <HandoffForm strings={strings} onDone={endHandoff} />}
+        <div className="concierge-conversation" hidden={handingOff}>
+          <MessageList strings={strings} greeting={greeting} starters={starters} feedback={feedback} />
+          <ErrorNotice strings={strings} />
+          <Composer ref={input} strings={strings} />
+          {handoff && (
+            <div className="concierge-footer">
+              <HandoffButton strings={strings} />
+            </div>
+          )}
+        </div>
+      </HandoffContext.Provider>
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { ASK_EVENT, type AskDetail } from './ask';
 import { listenForCommands } from './control';
 import { type ConciergeEvent, EventsContext } from './events';
 import { Launcher } from './launcher';
+import { Nudge } from './nudge';
 import { defaultStrings, type ConciergeStrings } from './strings';
 
 const ChatPanel = lazy(() => import('./chat-panel'));
@@ -34,10 +35,22 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
   onReplyFinished?: (event: Extract<ConciergeEvent, { type: 'reply_finished' }>) => void;
   onError?: (event: Extract<ConciergeEvent, { type: 'error' }>) => void;
   onProductClick?: (product: ProductCard) => void;
+  /** The proxy recorded a shopper's thumbs up or down (and comment). */
+  onFeedback?: (event: Extract<ConciergeEvent, { type: 'feedback' }>) => void;
+  /** A shopper asked for a person and the proxy passed it on. */
+  onHandoff?: (event: Extract<ConciergeEvent, { type: 'handoff' }>) => void;
+  /** Questions offered in an empty conversation; a product page's FAQs come first; `false` for none. */
+  starters?: string[] | false;
+  /** Thumbs up and down under each finished reply. @default true */
+  feedback?: boolean;
+  /** Offers "Talk to a person": turn on when the proxy has `onHandoff` or a webhook. @default false */
+  handoff?: boolean;
 }
 
 const OPEN_KEY = 'concierge:open';
 const UNREAD_KEY = 'concierge:unread';
+/** When a nudge was last dismissed or clicked, on this device (localStorage). */
+const NUDGED_KEY = 'concierge:nudged';
 
 /** Keeps a value for this tab across reloads; in private mode it lives until the page goes. */
 function remember(key: string, value: string): void {
@@ -76,11 +89,13 @@ export function ConciergeWidget({
   onReplyFinished,
   onError,
   onProductClick,
+  onFeedback,
+  onHandoff,
   ...provider
 }: ConciergeWidgetProps) {
   // The latest callbacks, read when an event happens.
-  const callbacks = useRef({ onEvent, onOpen, onClose, onMessageSent, onReplyFinished, onError, onProductClick });
-  callbacks.current = { onEvent, onOpen, onClose, onMessageSent, onReplyFinished, onError, onProductClick };
+  const callbacks = useRef({ onEvent, onOpen, onClose, onMessageSent, onReplyFinished, onError, onProductClick, onFeedback, onHandoff });
+  callbacks.current = { onEvent, onOpen, onClose, onMessageSent, onReplyFinished, onError, onProductClick, onFeedback, onHandoff };
   // Stable, so the parts that report events do not re-render when the widget does.
   const emit = useCallback((event: ConciergeEvent) => {
     const current = callbacks.current;
@@ -93,6 +108,8 @@ export function ConciergeWidget({
       if (!openRef.current) countUnread(Number(sessionStorage.getItem(UNREAD_KEY)) + 1);
     } else if (event.type === 'error') current.onError?.(event);
     else if (event.type === 'product_click') current.onProductClick?.(event.product);
+    else if (event.type === 'feedback') current.onFeedback?.(event);
+    else if (event.type === 'handoff') current.onHandoff?.(event);
     current.onEvent?.(event);
     // Reads only refs and state setters.
   }, []);
@@ -125,12 +142,46 @@ export function ConciergeWidget({
     }
   }, []);
 
+  // A nudge by the launcher, and the assistant's first words once it was clicked.
+  const [nudge, setNudge] = useState<string | null>(null);
+  const [nudgeGreeting, setNudgeGreeting] = useState<string | null>(null);
+  const nudgeTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(nudgeTimer.current), []);
+  const endNudge = (text: string, action: 'clicked' | 'dismissed') => {
+    setNudge(null);
+    try {
+      localStorage.setItem(NUDGED_KEY, String(Date.now()));
+    } catch {
+      // Storage refused: the nudge may come back on the next page.
+    }
+    emit({ type: 'nudge', action, text });
+    if (action === 'clicked') {
+      setNudgeGreeting(text);
+      setOpenAndRemember(true);
+    } else launcher.current?.focus();
+  };
+
   // Control from code (`concierge.open()`…), including commands given before this mounted.
   const extraContext = useRef<MessageContext>({});
   const [resetRequest, setResetRequest] = useState(0);
   useEffect(
     () =>
       listenForCommands((command) => {
+        if (command.type === 'nudge') {
+          clearTimeout(nudgeTimer.current);
+          nudgeTimer.current = setTimeout(() => {
+            let last = 0;
+            try {
+              last = Number(localStorage.getItem(NUDGED_KEY)) || 0;
+            } catch {
+              // No storage: no memory of an earlier nudge.
+            }
+            if (openRef.current || Date.now() - last < (command.cooldownMs ?? 86_400_000)) return;
+            setNudge(command.text);
+            emit({ type: 'nudge', action: 'shown', text: command.text });
+          }, command.delayMs ?? 0);
+          return;
+        }
         if (command.type === 'open') setOpenAndRemember(true);
         else if (command.type === 'close') setOpenAndRemember(false);
         else if (command.type === 'toggle') setOpenAndRemember(!openRef.current);
@@ -163,6 +214,7 @@ export function ConciergeWidget({
     if (next) {
       setLoaded(true);
       countUnread(0);
+      setNudge(null);
     }
     remember(OPEN_KEY, next ? '1' : '0');
     if (!next) launcher.current?.focus();
@@ -189,7 +241,7 @@ export function ConciergeWidget({
               open={open}
               onClose={() => setOpenAndRemember(false)}
               strings={strings}
-              greeting={greeting}
+              greeting={nudgeGreeting ?? greeting}
               ask={ask}
               resetRequest={resetRequest}
               onEvent={emit}
@@ -197,6 +249,7 @@ export function ConciergeWidget({
           </Suspense>
         </EventsContext.Provider>
       )}
+      <Nudge text={open ? null : nudge} dismissLabel={strings.dismiss} onOpen={() => endNudge(nudge!, 'clicked')} onDismiss={() => endNudge(nudge!, 'dismissed')} />
       <Launcher
         ref={launcher}
         open={open}

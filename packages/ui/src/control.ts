@@ -7,7 +7,17 @@ export type ConciergeCommand =
   | { type: 'toggle' }
   | { type: 'send'; message: string; fields?: MessageContext }
   | { type: 'setContext'; context: MessageContext }
-  | { type: 'reset' };
+  | { type: 'reset' }
+  | { type: 'nudge'; text: string; delayMs?: number; cooldownMs?: number };
+
+export interface NudgeOptions {
+  /** The bubble's text, and the assistant's first words when it is clicked. */
+  text: string;
+  /** Wait this long before showing it. @default 0 */
+  delayMs?: number;
+  /** Once dismissed (or clicked), no nudge shows on this device for this long. @default 24 hours */
+  cooldownMs?: number;
+}
 
 /** The DOM event a mounted `<ConciergeWidget>` listens for. */
 export const COMMAND_EVENT = 'concierge:command';
@@ -57,6 +67,14 @@ export const concierge = {
   setContext: (context: MessageContext) => command({ type: 'setContext', context }),
   /** Starts a new conversation. */
   reset: () => command({ type: 'reset' }),
+  /**
+   * Shows a small bubble by the launcher after `delayMs`, unless the window is open or a nudge was
+   * dismissed lately. A later nudge replaces one that is waiting.
+   */
+  nudge: (options: NudgeOptions) => {
+    if (typeof options?.text !== 'string' || !options.text.trim()) throw new TypeError('concierge.nudge needs { text }: a non-empty string.');
+    command({ type: 'nudge', ...options, text: options.text.trim() });
+  },
 };
 
 /** The same controls in React: `const { open, send } = useConciergeWidget()`. */

@@ -15,7 +15,13 @@ export type ConciergeEvent =
   /** The conversation shows an error (its code is one of the protocol's). */
   | { type: 'error'; code: ErrorCode; message: string }
   | { type: 'product_click'; product: ProductCard }
-  | { type: 'add_to_cart'; product: ProductCard };
+  | { type: 'add_to_cart'; product: ProductCard }
+  /** The proxy recorded the shopper's rating of a reply. */
+  | { type: 'feedback'; messageId: string; rating: 'up' | 'down'; comment?: string }
+  /** The shopper asked for a person and the proxy passed it on (their email is not in the event). */
+  | { type: 'handoff'; handoffId: string; threadId: string | null; replyTime: string }
+  /** A nudge was shown by the launcher, clicked (opening the chat) or dismissed. */
+  | { type: 'nudge'; action: 'shown' | 'clicked' | 'dismissed'; text: string };
 
 /** Where the parts of the chat window report events; the widget turns them into callbacks. */
 export const EventsContext = createContext<(event: ConciergeEvent) => void>(() => {});

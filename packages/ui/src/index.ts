@@ -28,5 +28,10 @@ export type { FaqAccordionProps, FaqStrings, ProductFaqsProps } from './faq-acco
 export { AddToCartContext, ProductCards } from './product-cards';
 export type { ProductCardsProps } from './product-cards';
 export { concierge, COMMAND_EVENT, useConciergeWidget } from './control';
-export type { ConciergeCommand } from './control';
+export type { ConciergeCommand, NudgeOptions } from './control';
+export { Feedback } from './feedback';
+export { HandoffButton, HandoffContext, HandoffForm } from './handoff';
+export { Nudge } from './nudge';
+export type { NudgeProps } from './nudge';
+export { FollowUps, Starters } from './suggestions';
 export type { ConciergeEvent } from './events';

@@ -2,6 +2,7 @@
 import { useThread } from '@concierge/react';
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Message, StreamingMessage } from './message';
+import { FollowUps, Starters } from './suggestions';
 import type { ConciergeStrings } from './strings';
 
 const VirtualMessages = lazy(() => import('./virtual-messages'));
@@ -13,6 +14,10 @@ export interface MessageListProps {
   strings: ConciergeStrings;
   /** Shown as the assistant's first message while the thread is empty; never sent. */
   greeting?: string;
+  /** Questions offered in an empty conversation; the page's product FAQs come first; `false` for none. */
+  starters?: string[] | false;
+  /** Thumbs up and down under each finished reply. @default true */
+  feedback?: boolean;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface MessageListProps {
  * Long threads are virtualized. A shopper who scrolled up is never pulled down; "Jump to latest"
  * brings them back.
  */
-export function MessageList({ strings, greeting }: MessageListProps) {
+export function MessageList({ strings, greeting, starters, feedback = true }: MessageListProps) {
   const { messages, isBusy, online } = useThread((thread) => ({
     messages: thread.messages,
     isBusy: thread.isBusy,
@@ -82,15 +87,16 @@ export function MessageList({ strings, greeting }: MessageListProps) {
         {virtual ? (
           <Suspense
             fallback={messages.slice(-20).map((message) => (
-              <Message key={message.id} message={message} strings={strings} offline={!online} />
+              <Message key={message.id} message={message} strings={strings} offline={!online} actions={feedback} />
             ))}
           >
-            <VirtualMessages messages={messages} strings={strings} offline={!online} scrollRef={log} onReady={onVirtualReady} />
+            <VirtualMessages messages={messages} strings={strings} offline={!online} actions={feedback} scrollRef={log} onReady={onVirtualReady} />
           </Suspense>
         ) : (
-          messages.map((message) => <Message key={message.id} message={message} strings={strings} offline={!online} />)
+          messages.map((message) => <Message key={message.id} message={message} strings={strings} offline={!online} actions={feedback} />)
         )}
         <StreamingMessage strings={strings} />
+        {messages.length ? <FollowUps strings={strings} /> : <Starters starters={starters} strings={strings} />}
       </div>
       {!atEnd && (messages.length > 0 || isBusy) && (
         <button type="button" className="concierge-jump" onClick={scrollToEnd}>

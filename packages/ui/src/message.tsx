@@ -2,6 +2,8 @@
 import type { ChatMessage } from '@concierge/core';
 import { useStream } from '@concierge/react';
 import { memo, useLayoutEffect, useRef } from 'react';
+import { Feedback } from './feedback';
+import { HandoffButton } from './handoff';
 import { Markdown } from './markdown';
 import { ProductCards } from './product-cards';
 import { Sources } from './sources';
@@ -12,6 +14,8 @@ export interface MessageProps {
   strings: ConciergeStrings;
   /** The device is offline: a queued turn says it waits for the connection. */
   offline?: boolean;
+  /** Thumbs up and down under a finished reply. Needs a `<ConciergeProvider>`. */
+  actions?: boolean;
 }
 
 /** The message's time in the shopper's language (Intl), e.g. "3:04 PM" or "15:04". */
@@ -27,7 +31,7 @@ const SHOWN_STATUS: Record<string, string> = {
 };
 
 /** One finished message. Memoized: a streaming reply never re-renders it. */
-export const Message = memo(function Message({ message, strings, offline }: MessageProps) {
+export const Message = memo(function Message({ message, strings, offline, actions }: MessageProps) {
   const isUser = message.role === 'user';
   return (
     <article
@@ -50,6 +54,8 @@ export const Message = memo(function Message({ message, strings, offline }: Mess
       {message.status === 'interrupted' && !isUser && <span className="concierge-message-status">{strings.interrupted}</span>}
       {!isUser && message.sources && <Sources sources={message.sources} label={strings.sources} />}
       {!isUser && message.products && <ProductCards products={message.products} strings={strings} />}
+      {!isUser && message.offerHandoff && <HandoffButton strings={strings} />}
+      {actions && !isUser && message.status !== 'interrupted' && <Feedback message={message} strings={strings} />}
     </article>
   );
 });

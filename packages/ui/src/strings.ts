@@ -42,6 +42,26 @@ export interface ConciergeStrings {
   inStock: string;
   outOfStock: string;
   preorder: string;
+  /** Label of the starter and follow-up question buttons. */
+  suggestions: string;
+  /** Thumbs up and down on a reply. */
+  helpful: string;
+  notHelpful: string;
+  feedbackComment: string;
+  sendFeedback: string;
+  feedbackThanks: string;
+  /** When feedback or a handoff request could not be sent (what was typed stays). */
+  notSentRetry: string;
+  talkToPerson: string;
+  handoffIntro: string;
+  email: string;
+  emailInvalid: string;
+  note: string;
+  cancel: string;
+  handoffSent: (email: string, replyTime: string) => string;
+  backToChat: string;
+  /** The nudge's close button. */
+  dismiss: string;
 }
 
 export const defaultStrings: ConciergeStrings = {
@@ -85,6 +105,22 @@ export const defaultStrings: ConciergeStrings = {
   inStock: 'In stock',
   outOfStock: 'Out of stock',
   preorder: 'Pre-order',
+  suggestions: 'Suggested questions',
+  helpful: 'Helpful',
+  notHelpful: 'Not helpful',
+  feedbackComment: 'What went wrong? (optional)',
+  sendFeedback: 'Send feedback',
+  feedbackThanks: 'Thanks for your feedback.',
+  notSentRetry: 'That could not be sent. Please try again.',
+  talkToPerson: 'Talk to a person',
+  handoffIntro: 'Leave your email and a note, and someone from our team will write to you.',
+  email: 'Email',
+  emailInvalid: 'Enter an email address such as name@example.com.',
+  note: 'Note (optional)',
+  cancel: 'Cancel',
+  handoffSent: (email, replyTime) => `Thanks! Someone from our team will write to ${email} ${replyTime}.`,
+  backToChat: 'Back to chat',
+  dismiss: 'Dismiss',
   rateLimited: (seconds) =>
     seconds > 0 ? `Too many messages at once. You can send again in ${seconds} s.` : 'Too many messages at once. Please wait a moment.',
 };

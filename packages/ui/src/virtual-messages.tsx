@@ -9,6 +9,8 @@ export interface VirtualMessagesProps {
   messages: ChatMessage[];
   strings: ConciergeStrings;
   offline?: boolean;
+  /** Feedback and handoff under replies. */
+  actions?: boolean;
   /** The scrolling log the list lives in. */
   scrollRef: RefObject<HTMLDivElement | null>;
   /** Called with a function that scrolls to the newest message. */
@@ -24,7 +26,7 @@ const Item = forwardRef<HTMLDivElement, { style?: CSSProperties; children?: Reac
 });
 
 /** Long threads: only the messages near the viewport are in the DOM (virtua). Loaded lazily. */
-export default function VirtualMessages({ messages, strings, offline, scrollRef, onReady }: VirtualMessagesProps) {
+export default function VirtualMessages({ messages, strings, offline, actions, scrollRef, onReady }: VirtualMessagesProps) {
   const handle = useRef<VirtualizerHandle>(null);
   useEffect(() => {
     onReady?.(() => handle.current?.scrollToIndex(messages.length - 1, { align: 'end' }));
@@ -32,7 +34,7 @@ export default function VirtualMessages({ messages, strings, offline, scrollRef,
   return (
     <Virtualizer ref={handle} scrollRef={scrollRef} item={Item}>
       {messages.map((message) => (
-        <Message key={message.id} message={message} strings={strings} offline={offline} />
+        <Message key={message.id} message={message} strings={strings} offline={offline} actions={actions} />
       ))}
     </Virtualizer>
   );
