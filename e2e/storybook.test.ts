@@ -98,6 +98,16 @@ describe('Storybook', () => {
       'Chat/Product Cards/Several',
       'Chat/Product Cards/No Image',
       'Chat/Product Cards/Out Of Stock',
+      'Chat/Launcher/With Nudge',
+      'Chat/Window/Launcher With Nudge',
+      'Chat/Window/Starters',
+      'Chat/Window/Follow Up Suggestions',
+      'Chat/Window/Feedback Given',
+      'Chat/Window/Feedback Comment',
+      'Chat/Window/Offers A Person',
+      'Chat/Window/Handoff Form',
+      'Chat/Window/Handoff Invalid Email',
+      'Chat/Window/Handoff Sent',
     ]) {
       expect(names).toContain(state);
     }
@@ -111,6 +121,15 @@ describe('Storybook', () => {
       if (story.name === 'Launcher' || story.name === 'Launcher With Brand Color') {
         await page.getByRole('button', { name: /chat/ }).first().waitFor();
       }
+      // Stories that act on load (a nudge, a filled form) are audited in their final state.
+      const settled: Record<string, string> = {
+        'Launcher With Nudge': '.concierge-nudge',
+        'Feedback Comment': '.concierge-feedback-form',
+        'Handoff Form': '.concierge-handoff input',
+        'Handoff Invalid Email': '[aria-invalid="true"]',
+        'Handoff Sent': '.concierge-handoff [role="status"]',
+      };
+      if (settled[story.name]) await page.locator(settled[story.name]!).first().waitFor();
       await page.addScriptTag({ content: axe });
       const violations = await page.evaluate(async (tags) => {
         const result = await (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
@@ -181,6 +200,97 @@ describe('Storybook', () => {
 });
 
 describe('interactions in the stories', () => {
+  it('nudges without taking focus, slides in only when motion is allowed, opens the chat with its words, and stays away once dismissed', async () => {
+    const { page } = await openStory('chat-window--launcher-with-nudge');
+    const bubble = page.getByRole('button', { name: /Questions about the Merino Crew/ });
+    await bubble.waitFor();
+    expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+    expect(await page.locator('.concierge-nudge-region').getAttribute('role')).toBe('status');
+    expect(await page.locator('.concierge-nudge').evaluate((element) => getComputedStyle(element).animationName)).toBe('none');
+    await bubble.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Questions about the Merino Crew? I can help with sizing and care.').waitFor();
+    expect(await dialog.getByText('Hi! How can I help?').count()).toBe(0);
+    // Clicking counts as seen: after a reload this device is not nudged again.
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.getByRole('button', { name: 'Open chat' }).waitFor();
+    await page.waitForTimeout(800);
+    expect(await page.locator('.concierge-nudge').count()).toBe(0);
+    await page.close();
+
+    const moving = await browser.newPage({ reducedMotion: 'no-preference' });
+    await moving.goto(`${origin}/iframe.html?id=chat-window--launcher-with-nudge&viewMode=story`);
+    const again = moving.locator('.concierge-nudge');
+    await again.waitFor();
+    expect(await again.evaluate((element) => getComputedStyle(element).animationName)).toBe('concierge-nudge-in');
+    // Keyboard: Tab reaches the nudge before the launcher; Escape dismisses it; focus lands on the launcher.
+    await moving.keyboard.press('Tab');
+    expect(await moving.evaluate(() => document.activeElement?.textContent)).toMatch(/Merino Crew/);
+    await moving.keyboard.press('Escape');
+    await again.waitFor({ state: 'detached' });
+    expect(await moving.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Open chat');
+    await moving.close();
+  });
+
+  it('sends a starter and a follow-up from the keyboard', async () => {
+    const { page } = await openStory('chat-window--starters');
+    const starters = page.getByRole('group', { name: 'Suggested questions' });
+    await starters.getByRole('button', { name: 'How do returns work?' }).click();
+    await page.getByText('one business day').waitFor();
+    await page.close();
+
+    const followUps = await openStory('chat-window--follow-up-suggestions');
+    const group = followUps.page.getByRole('group', { name: 'Suggested questions' });
+    await group.getByRole('button', { name: 'Tell me about exchanges' }).focus();
+    await followUps.page.keyboard.press('Enter');
+    await followUps.page.getByRole('article', { name: 'You' }).filter({ hasText: 'Tell me about exchanges' }).waitFor();
+    // Hidden while the reply is on its way; the new reply brings none in this story.
+    await followUps.page.getByText('one business day').waitFor();
+    expect(await group.count()).toBe(0);
+    await followUps.page.close();
+  });
+
+  it('rates a reply with a thumbs up, and a thumbs down with a comment, by keyboard', async () => {
+    const { page } = await openStory('chat-window--with-sources');
+    const up = page.getByRole('button', { name: 'Helpful', exact: true });
+    await up.click();
+    await page.waitForFunction(() => document.querySelector('[aria-label="Helpful"]')?.getAttribute('aria-pressed') === 'true');
+    await page.getByText('Thanks for your feedback.').waitFor();
+    await page.getByRole('button', { name: 'Not helpful' }).focus();
+    await page.keyboard.press('Enter');
+    const comment = page.getByRole('textbox', { name: 'What went wrong? (optional)' });
+    await comment.waitFor();
+    expect(await comment.evaluate((element) => element === document.activeElement)).toBe(true);
+    await page.keyboard.type('It did not say who pays for the label');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByText('Thanks for your feedback.').waitFor();
+    expect(await page.getByRole('button', { name: 'Not helpful' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await up.getAttribute('aria-pressed')).toBe('false');
+    await page.close();
+  });
+
+  it('hands the conversation to a person: email checked, confirmation, back to the chat with focus in the composer', async () => {
+    const { page } = await openStory('chat-window--offers-a-person');
+    await page.getByRole('textbox', { name: 'Message' }).fill('a draft the shopper is writing');
+    await page.getByRole('article', { name: 'Assistant' }).getByRole('button', { name: 'Talk to a person' }).click();
+    const email = page.getByRole('textbox', { name: 'Email' });
+    await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'email');
+    await page.keyboard.type('ana@example');
+    await page.keyboard.press('Enter');
+    await page.getByText('Enter an email address such as name@example.com.').waitFor();
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    await email.fill('ana@example.com');
+    await page.getByRole('textbox', { name: 'Note (optional)' }).fill('I need the carburettor repaired.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('status').filter({ hasText: 'ana@example.com within one business day' }).waitFor();
+    await page.getByRole('button', { name: 'Back to chat' }).click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === null && document.activeElement?.tagName === 'TEXTAREA');
+    expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('a draft the shopper is writing');
+    await page.close();
+  });
+
   it('sends from the keyboard and streams a reply', async () => {
     const { page } = await openStory('chat-window--greeting');
     await page.getByRole('textbox', { name: 'Message' }).fill('Where is my order?');

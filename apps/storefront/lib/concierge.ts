@@ -1,5 +1,6 @@
 import { createNextRouteHandlers } from '@concierge/proxy/next';
 import { demoOrders } from './orders';
+import { supportInbox } from './support-inbox';
 
 type Concierge = ReturnType<typeof createNextRouteHandlers>;
 const shared = globalThis as typeof globalThis & { __concierge?: Concierge };
@@ -9,4 +10,4 @@ const shared = globalThis as typeof globalThis & { __concierge?: Concierge };
  * bundles the route and the pages separately, so the one handler of the process is kept on
  * `globalThis`: its FAQ cache, threads and limits serve both.
  */
-export const concierge: Concierge = (shared.__concierge ??= createNextRouteHandlers({ kbDir: 'content', orders: demoOrders }));
+export const concierge: Concierge = (shared.__concierge ??= createNextRouteHandlers({ kbDir: 'content', orders: demoOrders, ...supportInbox }));

@@ -1,6 +1,9 @@
 import { createMockTransport, type ErrorCode } from '@concierge/core';
 import type { Meta, StoryObj } from '@storybook/react-vite';
+import { expect, userEvent, within } from 'storybook/test';
+import { useEffect } from 'react';
 import { ConciergeWidget } from './concierge-widget';
+import { concierge } from './control';
 import { ar } from './locales/ar';
 import { ChatStory, message } from './story-helpers';
 
@@ -146,3 +149,93 @@ export const StreamingInLongThread: Story = {
     transport: { reply: 'Orders placed before 2 pm ship the same day. '.repeat(200), chunkSize: 8, delayMs: 40 },
   },
 };
+
+/** Starters in an empty conversation (on a product page, its FAQs come first). */
+export const Starters: Story = {
+  args: { greeting: 'Hi! How can I help?', starters: ['Do you ship to Canada?', 'How do returns work?', 'Where is my order?'] },
+};
+
+/** Up to three follow-ups after the last reply; clicking one sends it. */
+export const FollowUpSuggestions: Story = {
+  args: {
+    transcript: [
+      message('user', 'What is your return policy?'),
+      message('assistant', 'You can return unworn items within **30 days** of delivery.', {
+        suggestions: ['Tell me about refunds', 'Tell me about exchanges', 'Tell me about international returns'],
+      }),
+    ],
+  },
+};
+
+const RATED = [
+  message('user', 'Is the Merino Crew itchy?'),
+  message('assistant', 'No: it is 17.5-micron merino, soft enough to wear on bare skin.', { id: 'rated-reply' }),
+];
+
+/** A reply the shopper found helpful: the thumb shows as pressed. */
+export const FeedbackGiven: Story = {
+  args: { transcript: [RATED[0]!, { ...RATED[1]!, feedback: { rating: 'up' } }] },
+};
+
+/** Thumbs down counts at once, then offers a comment. */
+export const FeedbackComment: Story = {
+  args: { transcript: RATED },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(canvas.getByRole('button', { name: 'Not helpful' }));
+    await expect(await canvas.findByRole('textbox', { name: 'What went wrong? (optional)' })).toBeVisible();
+  },
+};
+
+/** The assistant could not answer: "Talk to a person" under the reply and in the footer. */
+export const OffersAPerson: Story = {
+  args: {
+    handoff: true,
+    transcript: [
+      message('user', 'Can you repair my vintage carburettor?'),
+      message('assistant', "I'm sorry, I don't know the answer to that, and I'd rather not guess.", { offerHandoff: true }),
+    ],
+  },
+};
+
+/** The shopper's email and note, checked before sending. */
+export const HandoffForm: Story = {
+  args: { handoff: true, transcript: CONVERSATION },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(canvas.getByRole('button', { name: 'Talk to a person' }));
+    await expect(canvas.getByRole('textbox', { name: 'Email' })).toHaveFocus();
+  },
+};
+
+export const HandoffInvalidEmail: Story = {
+  args: { handoff: true, transcript: CONVERSATION },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(canvas.getByRole('button', { name: 'Talk to a person' }));
+    await userEvent.type(canvas.getByRole('textbox', { name: 'Email' }), 'ana@example');
+    await userEvent.click(canvas.getByRole('button', { name: 'Send' }));
+    await expect(canvas.getByRole('textbox', { name: 'Email' })).toHaveAttribute('aria-invalid', 'true');
+  },
+};
+
+/** The confirmation, with the reply time the store configured. */
+export const HandoffSent: Story = {
+  args: { handoff: true, transcript: CONVERSATION, transport: { delayMs: 0, replyTime: 'within 2 hours' } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(canvas.getByRole('button', { name: 'Talk to a person' }));
+    await userEvent.type(canvas.getByRole('textbox', { name: 'Email' }), 'ana@example.com');
+    await userEvent.type(canvas.getByRole('textbox', { name: 'Note (optional)' }), 'My parcel arrived damaged.');
+    await userEvent.click(canvas.getByRole('button', { name: 'Send' }));
+    await expect(await canvas.findByText(/within 2 hours/)).toBeVisible();
+  },
+};
+
+function NudgingWidget() {
+  useEffect(() => concierge.nudge({ text: 'Questions about the Merino Crew? I can help with sizing and care.', delayMs: 300 }), []);
+  return <ConciergeWidget transport={createMockTransport()} greeting="Hi! How can I help?" />;
+}
+
+/** The widget nudges the shopper after a moment, as the demo's product pages do after 20 s. */
+export const LauncherWithNudge: StoryObj<typeof ConciergeWidget> = { render: () => <NudgingWidget /> };

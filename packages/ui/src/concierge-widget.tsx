@@ -146,6 +146,7 @@ export function ConciergeWidget({
   const [nudge, setNudge] = useState<string | null>(null);
   const [nudgeGreeting, setNudgeGreeting] = useState<string | null>(null);
   const nudgeTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const nudgeId = useRef(0);
   useEffect(() => () => clearTimeout(nudgeTimer.current), []);
   const endNudge = (text: string, action: 'clicked' | 'dismissed') => {
     setNudge(null);
@@ -167,8 +168,15 @@ export function ConciergeWidget({
   useEffect(
     () =>
       listenForCommands((command) => {
+        if (command.type === 'cancelNudge') {
+          if (nudgeId.current !== command.id) return;
+          clearTimeout(nudgeTimer.current);
+          setNudge(null);
+          return;
+        }
         if (command.type === 'nudge') {
           clearTimeout(nudgeTimer.current);
+          nudgeId.current = command.id;
           nudgeTimer.current = setTimeout(() => {
             let last = 0;
             try {

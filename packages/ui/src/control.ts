@@ -8,7 +8,8 @@ export type ConciergeCommand =
   | { type: 'send'; message: string; fields?: MessageContext }
   | { type: 'setContext'; context: MessageContext }
   | { type: 'reset' }
-  | { type: 'nudge'; text: string; delayMs?: number; cooldownMs?: number };
+  | { type: 'nudge'; id: number; text: string; delayMs?: number; cooldownMs?: number }
+  | { type: 'cancelNudge'; id: number };
 
 export interface NudgeOptions {
   /** The bubble's text, and the assistant's first words when it is clicked. */
@@ -48,6 +49,8 @@ export function listenForCommands(run: (command: ConciergeCommand) => void): () 
   };
 }
 
+let nudges = 0;
+
 /**
  * The page's chat widget, from any code: React or not, before or after the widget has loaded
  * (commands given earlier wait for it). Does nothing on the server.
@@ -69,11 +72,14 @@ export const concierge = {
   reset: () => command({ type: 'reset' }),
   /**
    * Shows a small bubble by the launcher after `delayMs`, unless the window is open or a nudge was
-   * dismissed lately. A later nudge replaces one that is waiting.
+   * dismissed lately. A later nudge replaces one that is waiting. Returns a function that cancels
+   * it (e.g. an effect's cleanup when the shopper leaves the page).
    */
-  nudge: (options: NudgeOptions) => {
+  nudge: (options: NudgeOptions): (() => void) => {
     if (typeof options?.text !== 'string' || !options.text.trim()) throw new TypeError('concierge.nudge needs { text }: a non-empty string.');
-    command({ type: 'nudge', ...options, text: options.text.trim() });
+    const id = ++nudges;
+    command({ type: 'nudge', ...options, id, text: options.text.trim() });
+    return () => command({ type: 'cancelNudge', id });
   },
 };
 

@@ -98,6 +98,25 @@ describe('nudges', () => {
     expect(screen.queryByText('First')).toBeNull();
   });
 
+  it('is cancelled by the function it returns (a page left before its delay), and a later nudge is not', async () => {
+    render(<ConciergeWidget transport={createMockTransport({ delayMs: 0 })} storage={null} />);
+    let cancel!: () => void;
+    act(() => void (cancel = concierge.nudge({ text: 'On the old page', delayMs: 20 })));
+    act(() => cancel());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.queryByText('On the old page')).toBeNull();
+    act(() => void (cancel = concierge.nudge({ text: 'Shown now' })));
+    await screen.findByRole('button', { name: 'Shown now' });
+    let stale!: () => void;
+    act(() => void (stale = concierge.nudge({ text: 'Replaced', delayMs: 10_000 })));
+    // The first nudge's cancel no longer applies: the waiting one is another.
+    act(() => cancel());
+    expect(screen.getByRole('button', { name: 'Shown now' })).toBeTruthy();
+    act(() => stale());
+    expect(screen.queryByText('Shown now')).toBeNull();
+    expect(screen.queryByText('Replaced')).toBeNull();
+  });
+
   it('refuses a nudge without text', () => {
     expect(() => concierge.nudge({ text: '  ' })).toThrow(/non-empty/);
   });

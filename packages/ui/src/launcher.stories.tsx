@@ -1,5 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { Launcher } from './launcher';
+import { Nudge } from './nudge';
 
 const meta = {
   title: 'Chat/Launcher',
@@ -19,3 +20,13 @@ type Story = StoryObj<typeof meta>;
 export const Closed: Story = {};
 export const Open: Story = { args: { open: true, label: 'Close chat' } };
 export const WithUnreadReplies: Story = { args: { unread: 2, label: 'Open chat, 2 unread messages' } };
+
+/** A nudge by the launcher: clicking it opens the chat; × dismisses it. */
+export const WithNudge: Story = {
+  render: (args) => (
+    <>
+      <Nudge text="Questions about the Merino Crew? I can help with sizing and care." dismissLabel="Dismiss" onOpen={() => {}} onDismiss={() => {}} />
+      <Launcher {...args} />
+    </>
+  ),
+};

@@ -17,13 +17,28 @@ export interface ChatStoryProps {
   offline?: boolean;
   /** Automatic retries; off by default, so an error story shows the final error. */
   retry?: RetryOptions;
+  /** Starter questions of an empty conversation (`false`: none). */
+  starters?: string[] | false;
+  /** "Talk to a person" is on. */
+  handoff?: boolean;
   children?: ReactNode;
 }
 
 const NO_RETRY = { maxAttempts: 1 };
 const OFFLINE = { isOnline: () => false, subscribe: () => () => {} };
 
-export function ChatStory({ transcript = [], transport, autoSend, greeting, strings = defaultStrings, theme = 'light', offline, retry = NO_RETRY }: ChatStoryProps) {
+export function ChatStory({
+  transcript = [],
+  transport,
+  autoSend,
+  greeting,
+  strings = defaultStrings,
+  theme = 'light',
+  offline,
+  retry = NO_RETRY,
+  starters,
+  handoff,
+}: ChatStoryProps) {
   const storage = {
     getItem: () => JSON.stringify({ threadId: transcript.length ? 'story-thread' : null, messages: transcript }),
     setItem: () => {},
@@ -38,7 +53,7 @@ export function ChatStory({ transcript = [], transport, autoSend, greeting, stri
         connectivity={offline ? OFFLINE : undefined}
         retry={retry}
       >
-        <ChatWindow open strings={strings} greeting={greeting} onClose={() => {}} />
+        <ChatWindow open strings={strings} greeting={greeting} onClose={() => {}} starters={starters} handoff={handoff} />
         {autoSend && <AutoSend text={autoSend} />}
       </ConciergeProvider>
     </div>

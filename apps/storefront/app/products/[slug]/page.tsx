@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { formatPrice, getProduct } from '../../../lib/catalog';
 import { pageUrlOf, prefetchProductFaqs } from '../../../lib/product-faqs';
 import { ProductArt } from '../../product-art';
+import { ProductNudge } from './nudge';
 
 interface Props {
   params: Promise<{ slug: string }>;
@@ -38,6 +39,7 @@ export default async function ProductPage({ params }: Props) {
   ];
   return (
     <article className="product-page">
+      <ProductNudge name={product.name} />
       <ProductArt product={product} />
       <div>
         <p className="product-category">{product.category}</p>
