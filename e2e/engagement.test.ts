@@ -5,6 +5,12 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, startStorefront, watchProblems } from './storefront-server';
 
+declare global {
+  interface Window {
+    dataLayer?: Record<string, unknown>[];
+  }
+}
+
 // What a storefront expects of its support widget, on the demo store in Chromium, through the real
 // Next route: a nudge on a product page, starters and follow-ups, feedback and a handoff that reach
 // the store's signed webhook (a loopback server here) and its support inbox.
@@ -82,7 +88,36 @@ describe('the demo store’s support features', () => {
     await first.click();
     await dialog.getByRole('article', { name: 'You' }).filter({ hasText: question! }).waitFor();
     await dialog.locator('.concierge-message[data-role="assistant"] .concierge-feedback').last().waitFor();
+
+    // "Ask about this product" sends from the store's own button, with the product as context.
+    const requests: Record<string, unknown>[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/concierge/messages')) requests.push(request.postDataJSON());
+    });
+    // The window covers part of the page: the shopper closes it, then asks from the page.
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Ask about this product' }).click();
+    await dialog.getByRole('article', { name: 'You' }).filter({ hasText: 'Tell me about the Merino Crew Sweater' }).waitFor();
+    expect(requests.at(-1)).toMatchObject({ message: 'Tell me about the Merino Crew Sweater', metadata: { product: 'merino-crew-sweater' } });
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('opens from the header’s Help button, and every widget event reaches the page’s analytics queue without secrets', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${storefront.origin}/policies/shipping`);
+    await page.getByRole('button', { name: 'Help', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Larkfield help' });
+    await dialog.getByRole('textbox', { name: 'Message' }).fill('Do you ship to Canada?');
+    await dialog.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await dialog.getByRole('button', { name: 'Helpful', exact: true }).click();
+    await dialog.getByText('Thanks for your feedback.').waitFor();
+    await page.keyboard.press('Escape');
+    const events = await page.evaluate(() => window.dataLayer ?? []);
+    expect(events.map((event) => event.event)).toEqual(['concierge.open', 'concierge.message_sent', 'concierge.reply_finished', 'concierge.feedback', 'concierge.close']);
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('concierge:thread') ?? '{}').threadToken as string);
+    expect(token).toBeTruthy();
+    expect(JSON.stringify(events)).not.toContain(token);
     await page.close();
   });
 

@@ -49,7 +49,7 @@ async function bundle(name, source, external, split = true) {
 // about 1.7 KB) took hooks + core past the earlier 6 KB and the widget past 30 KB; feedback,
 // handoff, suggestions and nudges added about 0.3 KB and 3 KB more. These are the measured sizes
 // rounded up, so any growth still fails. See README, "Weight and smoothness".
-const BUDGETS = { hooks: 8.8, launcher: 5, widget: 37.5 };
+const BUDGETS = { hooks: 8.9, launcher: 5, widget: 37.7 };
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
 const total = (sizes) => Object.values(sizes).reduce((sum, size) => sum + size, 0);

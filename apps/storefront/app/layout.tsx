@@ -5,6 +5,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { getPolicies } from '../lib/catalog';
 import { Concierge } from './concierge';
+import { HelpButton } from './help-button';
 import { MiniCart } from './mini-cart';
 
 export const metadata: Metadata = {
@@ -27,6 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/policies/returns">Returns</Link>
             <Link href="/policies/contact">Contact</Link>
           </nav>
+          <HelpButton />
           <MiniCart />
         </header>
         <main>{children}</main>

@@ -31,7 +31,20 @@ describe('resolveConfig', () => {
       redisUrl: undefined,
       localChunkDelayMs: 15,
       pagesBaseUrl: undefined,
+      webhook: undefined,
+      handoffReplyTime: undefined,
     });
+  });
+
+  it('reads the webhook (its secret required and checked) and the handoff reply time', () => {
+    const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    const config = resolveConfig({ CONCIERGE_KB_DIR: KB_DIR, CONCIERGE_WEBHOOK_URL: 'https://hooks.shop.example/concierge', CONCIERGE_WEBHOOK_SECRET: secret, CONCIERGE_HANDOFF_REPLY_TIME: 'within 2 hours' });
+    expect(config.webhook).toEqual({ url: 'https://hooks.shop.example/concierge', secret });
+    expect(handlerOptionsFromConfig(config, { log: () => {} })).toMatchObject({ webhook: config.webhook, handoffReplyTime: 'within 2 hours' });
+    expect(failure({ CONCIERGE_WEBHOOK_URL: 'https://hooks.shop.example/concierge' }).variable).toBe('CONCIERGE_WEBHOOK_SECRET');
+    expect(failure({ CONCIERGE_WEBHOOK_URL: 'ftp://hooks.shop.example', CONCIERGE_WEBHOOK_SECRET: secret }).variable).toBe('CONCIERGE_WEBHOOK_URL');
+    expect(failure({ CONCIERGE_WEBHOOK_URL: 'https://hooks.shop.example', CONCIERGE_WEBHOOK_SECRET: 'hunter2' }).variable).toBe('CONCIERGE_WEBHOOK_SECRET');
+    expect(failure({ CONCIERGE_HANDOFF_REPLY_TIME: 'x'.repeat(101) }).variable).toBe('CONCIERGE_HANDOFF_REPLY_TIME');
   });
 
   it('reads where pages without a URL are linked, a site path or an http(s) URL', () => {

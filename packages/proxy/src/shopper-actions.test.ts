@@ -9,6 +9,7 @@ import { createConciergeHandler, type ConciergeHandlerOptions } from './handler'
 import { createHaniaProvider } from './hania/hania-provider';
 import { createLocalProvider } from './local/local-provider';
 import { createRedisStore } from './redis-store';
+import { createMemoryStore } from './store';
 import type { Feedback, Handoff } from './webhooks';
 
 // Feedback and handoff, from the shopper's request to the store's hook and its signed webhook:
@@ -101,7 +102,8 @@ async function until(check: () => boolean, what: string) {
 describe('POST /feedback', () => {
   it('records a rating of the owner’s reply, passes it to onFeedback and keeps it with the thread', async () => {
     const received: Feedback[] = [];
-    const handle = handler({ onFeedback: (feedback) => void received.push(feedback) });
+    const store = createMemoryStore();
+    const handle = handler({ store, onFeedback: (feedback) => void received.push(feedback) });
     const { threadId, messageId, owner } = await converse(handle);
     const response = await handle(request('feedback', { threadId, messageId, rating: 'down', comment: '  Too vague  ' }, owner));
     expect(response.status).toBe(200);
@@ -110,6 +112,8 @@ describe('POST /feedback', () => {
     expect(received[0]).toMatchObject({ threadId, messageId, rating: 'down', comment: 'Too vague' });
     expect(received[0]!.reply).toMatch(/return/i);
     expect(JSON.stringify(received[0])).not.toContain(owner['concierge-thread-token']);
+    // Kept with the thread: the reply's latest rating, in the store the transcript is in.
+    expect(await store.get(`feedback:${threadId}:${messageId}`)).toMatchObject({ rating: 'down', comment: 'Too vague' });
   });
 
   it('is for the thread’s owner only, and for replies the thread has', async () => {

@@ -160,6 +160,8 @@ describe('suggested questions', () => {
     within(group).getByRole('button', { name: 'Tell me about exchanges' }).focus();
     await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(sent.map((request) => request.message)).toEqual(['Return policy?', 'Tell me about exchanges']));
+    // The buttons are gone with the question; the focus went to the composer.
+    expect(document.activeElement).toBe(within(dialog).getByRole('textbox', { name: 'Message' }));
   });
 });
 
@@ -173,6 +175,8 @@ describe('feedback', () => {
     expect(up.getAttribute('aria-pressed')).toBe('false');
     await userEvent.click(up);
     await waitFor(() => expect(up.getAttribute('aria-pressed')).toBe('true'));
+    // The keyboard focus stays on the button pressed (never dropped to the page by a disabled button).
+    expect(document.activeElement).toBe(up);
     expect(screen.getByText('Thanks for your feedback.')).toBeTruthy();
     expect(feedback).toEqual([{ threadId: 'mock-thread', messageId: 'mock-message-1', rating: 'up' }]);
     expect(onFeedback).toHaveBeenCalledWith({ type: 'feedback', messageId: 'mock-message-1', rating: 'up' });
@@ -195,6 +199,7 @@ describe('feedback', () => {
     await screen.findByText('Thanks for your feedback.');
     expect(feedback.at(-1)).toEqual({ threadId: 'mock-thread', messageId: 'mock-message-1', rating: 'down', comment: 'It did not answer about fees' });
     expect(screen.getByRole('button', { name: 'Not helpful' }).getAttribute('aria-pressed')).toBe('true');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Not helpful' }));
   });
 
   it('is not offered on a stopped reply or the greeting, and can be turned off', async () => {

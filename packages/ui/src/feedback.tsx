@@ -1,7 +1,7 @@
 'use client';
 import type { ChatMessage } from '@concierge/core';
 import { useThread } from '@concierge/react';
-import { useContext, useId, useState, type FormEvent } from 'react';
+import { useContext, useId, useRef, useState, type FormEvent } from 'react';
 import { EventsContext } from './events';
 import type { ConciergeStrings } from './strings';
 
@@ -19,15 +19,20 @@ export function Feedback({ message, strings }: { message: ChatMessage; strings: 
   const [commenting, setCommenting] = useState(false);
   const [comment, setComment] = useState('');
   const id = useId();
+  const down = useRef<HTMLButtonElement>(null);
   const given = message.feedback?.rating;
 
   // A thumbs down counts at once; the comment, when the shopper writes one, follows it.
   const rate = async (rating: 'up' | 'down', text?: string) => {
+    // Ignored rather than disabled while one is out: a disabled button would drop the keyboard focus.
+    if (busy) return;
     setBusy(true);
     setFailed(false);
     try {
       await send(message.id, rating, text);
       setCommenting(rating === 'down' && text === undefined);
+      // The comment form goes once sent: the keyboard focus returns to the thumb, not the page.
+      if (text !== undefined) down.current?.focus();
       emit({ type: 'feedback', messageId: message.id, rating, ...(text?.trim() ? { comment: text.trim() } : {}) });
     } catch {
       setFailed(true);
@@ -42,12 +47,13 @@ export function Feedback({ message, strings }: { message: ChatMessage; strings: 
 
   return (
     <div className="concierge-feedback">
-      <button type="button" className="concierge-thumb" aria-label={strings.helpful} aria-pressed={given === 'up'} disabled={busy} onClick={() => void rate('up')}>
+      <button type="button" className="concierge-thumb" aria-label={strings.helpful} aria-pressed={given === 'up'} aria-disabled={busy} onClick={() => void rate('up')}>
         <svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16">
           <path d={THUMB} fill="currentColor" />
         </svg>
       </button>
       <button
+        ref={down}
         type="button"
         className="concierge-thumb"
         data-down=""
@@ -55,7 +61,7 @@ export function Feedback({ message, strings }: { message: ChatMessage; strings: 
         aria-pressed={given === 'down'}
         aria-expanded={commenting}
         aria-controls={commenting ? id : undefined}
-        disabled={busy}
+        aria-disabled={busy}
         onClick={() => (commenting ? setCommenting(false) : void rate('down'))}
       >
         <svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16">
@@ -68,7 +74,7 @@ export function Feedback({ message, strings }: { message: ChatMessage; strings: 
             {strings.feedbackComment}
             <textarea value={comment} maxLength={1000} rows={2} onChange={(event) => setComment(event.target.value)} autoFocus />
           </label>
-          <button type="submit" className="concierge-text-button" disabled={busy}>
+          <button type="submit" className="concierge-text-button" aria-disabled={busy}>
             {strings.sendFeedback}
           </button>
         </form>

@@ -46,6 +46,7 @@ export function HandoffForm({ strings, onDone }: { strings: ConciergeStrings; on
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     if (!EMAIL.test(email.trim())) {
       setInvalid(true);
       emailInput.current?.focus();
@@ -109,7 +110,7 @@ export function HandoffForm({ strings, onDone }: { strings: ConciergeStrings; on
             <button type="button" className="concierge-text-button" onClick={onDone}>
               {strings.cancel}
             </button>
-            <button type="submit" className="concierge-button" disabled={busy}>
+            <button type="submit" className="concierge-button" aria-disabled={busy}>
               {strings.send}
             </button>
           </div>

@@ -16,7 +16,16 @@ function SuggestionList({ items, strings }: { items: Suggestion[]; strings: Conc
   return (
     <div className="concierge-suggestions" role="group" aria-label={strings.suggestions}>
       {items.map((item) => (
-        <button key={item.text} type="button" className="concierge-suggestion" onClick={() => send(item.text, item.fields).catch(() => {})}>
+        <button
+          key={item.text}
+          type="button"
+          className="concierge-suggestion"
+          onClick={(event) => {
+            // The buttons go once the question is sent: the keyboard focus moves to the composer, not the page.
+            event.currentTarget.closest('.concierge-window')?.querySelector('textarea')?.focus();
+            send(item.text, item.fields).catch(() => {});
+          }}
+        >
           {item.text}
         </button>
       ))}

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { formatPrice, getProduct } from '../../../lib/catalog';
 import { pageUrlOf, prefetchProductFaqs } from '../../../lib/product-faqs';
 import { ProductArt } from '../../product-art';
-import { ProductNudge } from './nudge';
+import { AskAboutProduct, ProductNudge } from './nudge';
 
 interface Props {
   params: Promise<{ slug: string }>;
@@ -39,7 +39,7 @@ export default async function ProductPage({ params }: Props) {
   ];
   return (
     <article className="product-page">
-      <ProductNudge name={product.name} />
+      <ProductNudge slug={slug} name={product.name} />
       <ProductArt product={product} />
       <div>
         <p className="product-category">{product.category}</p>
@@ -59,6 +59,7 @@ export default async function ProductPage({ params }: Props) {
         <button type="button" className="add-to-cart" disabled>
           Add to cart (demo)
         </button>
+        <AskAboutProduct name={product.name} />
       </div>
       <div className="product-faqs">
         <ProductFaqs endpoint="/api/concierge" pageUrl={pageUrl} count={FAQ_COUNT} initialData={faqs} />
