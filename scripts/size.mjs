@@ -62,7 +62,7 @@ const launcher = launcherSplit['entry.js'] ?? 0;
 // long-thread virtualizer (virtua) loads only for threads over 100 messages: reported apart.
 const widget = await bundle(
   'widget',
-  "import '../src/styles.css';\nexport { ConciergeWidget, ProductFaqs } from '../dist/index.js';",
+  "import '../src/styles.css';\nexport { ConciergeWidget } from '../dist/index.js';\nexport { ProductFaqs } from '../dist/faq.js';",
   [...REACT, 'virtua'],
   false,
 );

@@ -2,7 +2,7 @@
 // for what the browser had to do: DOM commits per message, frames, main-thread time.
 import '@concierge/ui/styles.css';
 import { ConciergeProvider } from '@concierge/react';
-import { ChatWindow } from '@concierge/ui';
+import { ChatWindow } from '@concierge/ui/chat';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/locales/ar.ts', 'src/locales/fr.ts'],
+  entry: ['src/index.ts', 'src/chat.ts', 'src/faq.ts', 'src/locales/ar.ts', 'src/locales/fr.ts'],
   format: 'esm',
   dts: true,
   platform: 'neutral',

@@ -1,7 +1,5 @@
 import type { MessageContext } from '@concierge/core';
-
-/** The DOM event a `<ConciergeWidget>` on the page listens for. */
-export const ASK_EVENT = 'concierge:ask';
+import { concierge } from './control';
 
 export interface AskDetail {
   message: string;
@@ -10,12 +8,12 @@ export interface AskDetail {
 
 /**
  * Opens the page's chat widget and sends `message` in its thread, e.g. a product FAQ with its
- * `faqId`, so the shopper can ask a follow-up. Does nothing on the server.
+ * `faqId`, so the shopper can ask a follow-up. The same as `concierge.send`: it waits for a widget
+ * that is not on the page yet. Does nothing on the server.
  *
  * @example
  * askConcierge('Is it dishwasher safe?', { faqId: 123 })
  */
 export function askConcierge(message: string, fields?: MessageContext): void {
-  if (typeof window === 'undefined') return;
-  window.dispatchEvent(new CustomEvent<AskDetail>(ASK_EVENT, { detail: { message, fields } }));
+  concierge.send(message, fields);
 }

@@ -1,15 +1,18 @@
 'use client';
 import type { MessageContext, ProductCard } from '@concierge/core';
 import type { ConciergeProviderProps } from '@concierge/react';
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { ASK_EVENT, type AskDetail } from './ask';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import type { AskDetail } from './ask';
 import { listenForCommands } from './control';
-import { type ConciergeEvent, EventsContext } from './events';
+import type { ConciergeEvent, WidgetCallbacks } from './events';
 import { Launcher } from './launcher';
-import { Nudge } from './nudge';
-import { defaultStrings, type ConciergeStrings } from './strings';
+import type { NudgeRequest } from './nudge';
+import { launcherStrings } from './launcher-strings';
+import type { ConciergeStrings } from './strings';
 
 const ChatPanel = lazy(() => import('./chat-panel'));
+// Loaded only on pages that ask for a nudge.
+const Nudge = lazy(() => import('./nudge'));
 
 export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'children'> {
   /** Overrides some or all of the English strings. */
@@ -49,8 +52,6 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
 
 const OPEN_KEY = 'concierge:open';
 const UNREAD_KEY = 'concierge:unread';
-/** When a nudge was last dismissed or clicked, on this device (localStorage). */
-const NUDGED_KEY = 'concierge:nudged';
 
 /** Keeps a value for this tab across reloads; in private mode it lives until the page goes. */
 function remember(key: string, value: string): void {
@@ -59,15 +60,6 @@ function remember(key: string, value: string): void {
   } catch {
     // Storage refused: nothing to keep.
   }
-}
-
-/** Sends the current page URL and the shopper's language with every message. */
-function pageContext(language?: string): MessageContext {
-  const context: MessageContext = {};
-  if (/^https?:/.test(location.href)) context.pageUrl = location.href;
-  const locale = language || document.documentElement.lang || navigator.language;
-  if (locale) context.locale = locale;
-  return context;
 }
 
 /**
@@ -93,27 +85,17 @@ export function ConciergeWidget({
   onHandoff,
   ...provider
 }: ConciergeWidgetProps) {
-  // The latest callbacks, read when an event happens.
-  const callbacks = useRef({ onEvent, onOpen, onClose, onMessageSent, onReplyFinished, onError, onProductClick, onFeedback, onHandoff });
+  // The latest callbacks, read when an event happens; the window reports its own events to them.
+  const callbacks = useRef<WidgetCallbacks>({});
   callbacks.current = { onEvent, onOpen, onClose, onMessageSent, onReplyFinished, onError, onProductClick, onFeedback, onHandoff };
-  // Stable, so the parts that report events do not re-render when the widget does.
-  const emit = useCallback((event: ConciergeEvent) => {
-    const current = callbacks.current;
-    if (event.type === 'open') current.onOpen?.();
-    else if (event.type === 'close') current.onClose?.();
-    else if (event.type === 'message_sent') current.onMessageSent?.(event);
-    else if (event.type === 'reply_finished') {
-      current.onReplyFinished?.(event);
-      // Counted on the launcher when the shopper did not see it arrive.
-      if (!openRef.current) countUnread(Number(sessionStorage.getItem(UNREAD_KEY)) + 1);
-    } else if (event.type === 'error') current.onError?.(event);
-    else if (event.type === 'product_click') current.onProductClick?.(event.product);
-    else if (event.type === 'feedback') current.onFeedback?.(event);
-    else if (event.type === 'handoff') current.onHandoff?.(event);
-    current.onEvent?.(event);
-    // Reads only refs and state setters.
-  }, []);
-  const strings = { ...defaultStrings, ...overrides };
+  /** The launcher's events: open, close and nudges. */
+  const emit = (event: ConciergeEvent) => {
+    if (event.type === 'open') callbacks.current.onOpen?.();
+    else if (event.type === 'close') callbacks.current.onClose?.();
+    callbacks.current.onEvent?.(event);
+  };
+  // The window's own strings load with it; the page has only the launcher's.
+  const strings = { ...launcherStrings, ...overrides };
   const root = useRef<HTMLDivElement>(null);
 
   // Set through the CSSOM, which a strict Content-Security-Policy allows (a style attribute it would not).
@@ -131,7 +113,7 @@ export function ConciergeWidget({
     remember(UNREAD_KEY, String(next));
   };
   const [loaded, setLoaded] = useState(defaultOpen);
-  const launcher = useRef<HTMLButtonElement>(null);
+  const focusLauncher = () => root.current?.querySelector<HTMLElement>('.concierge-launcher')?.focus();
   const [ask, setAsk] = useState<AskDetail | null>(null);
 
   useEffect(() => {
@@ -143,23 +125,15 @@ export function ConciergeWidget({
   }, []);
 
   // A nudge by the launcher, and the assistant's first words once it was clicked.
-  const [nudge, setNudge] = useState<string | null>(null);
+  const [nudge, setNudge] = useState<NudgeRequest | null>(null);
   const [nudgeGreeting, setNudgeGreeting] = useState<string | null>(null);
-  const nudgeTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  const nudgeId = useRef(0);
-  useEffect(() => () => clearTimeout(nudgeTimer.current), []);
   const endNudge = (text: string, action: 'clicked' | 'dismissed') => {
     setNudge(null);
-    try {
-      localStorage.setItem(NUDGED_KEY, String(Date.now()));
-    } catch {
-      // Storage refused: the nudge may come back on the next page.
-    }
     emit({ type: 'nudge', action, text });
     if (action === 'clicked') {
       setNudgeGreeting(text);
       setOpenAndRemember(true);
-    } else launcher.current?.focus();
+    } else focusLauncher();
   };
 
   // Control from code (`concierge.open()`…), including commands given before this mounted.
@@ -168,29 +142,10 @@ export function ConciergeWidget({
   useEffect(
     () =>
       listenForCommands((command) => {
-        if (command.type === 'cancelNudge') {
-          if (nudgeId.current !== command.id) return;
-          clearTimeout(nudgeTimer.current);
-          setNudge(null);
-          return;
-        }
-        if (command.type === 'nudge') {
-          clearTimeout(nudgeTimer.current);
-          nudgeId.current = command.id;
-          nudgeTimer.current = setTimeout(() => {
-            let last = 0;
-            try {
-              last = Number(localStorage.getItem(NUDGED_KEY)) || 0;
-            } catch {
-              // No storage: no memory of an earlier nudge.
-            }
-            if (openRef.current || Date.now() - last < (command.cooldownMs ?? 86_400_000)) return;
-            setNudge(command.text);
-            emit({ type: 'nudge', action: 'shown', text: command.text });
-          }, command.delayMs ?? 0);
-          return;
-        }
-        if (command.type === 'open') setOpenAndRemember(true);
+        // Not while the window is open; opening it drops a nudge still waiting.
+        if (command.type === 'nudge') setNudge(openRef.current ? null : command);
+        else if (command.type === 'cancelNudge') setNudge((current) => (current?.id === command.id ? null : current));
+        else if (command.type === 'open') setOpenAndRemember(true);
         else if (command.type === 'close') setOpenAndRemember(false);
         else if (command.type === 'toggle') setOpenAndRemember(!openRef.current);
         else if (command.type === 'send') {
@@ -205,16 +160,6 @@ export function ConciergeWidget({
     [],
   );
 
-  useEffect(() => {
-    const onAsk = (event: Event) => {
-      setAsk({ ...(event as CustomEvent<AskDetail>).detail });
-      setOpen(true);
-      setLoaded(true);
-    };
-    window.addEventListener(ASK_EVENT, onAsk);
-    return () => window.removeEventListener(ASK_EVENT, onAsk);
-  }, []);
-
   const setOpenAndRemember = (next: boolean) => {
     if (next !== openRef.current) emit({ type: next ? 'open' : 'close' });
     openRef.current = next;
@@ -225,7 +170,7 @@ export function ConciergeWidget({
       setNudge(null);
     }
     remember(OPEN_KEY, next ? '1' : '0');
-    if (!next) launcher.current?.focus();
+    if (!next) focusLauncher();
   };
 
   return (
@@ -238,28 +183,32 @@ export function ConciergeWidget({
       lang={strings.locale}
     >
       {loaded && (
-        <EventsContext.Provider value={emit}>
-          <Suspense fallback={<div className="concierge-window concierge-loading" role="status" aria-label={strings.typing} />}>
-            <ChatPanel
-              {...provider}
-              context={() => {
-                const base = typeof provider.context === 'function' ? provider.context() : (provider.context ?? pageContext(overrides?.locale));
-                return { ...base, ...extraContext.current };
-              }}
-              open={open}
-              onClose={() => setOpenAndRemember(false)}
-              strings={strings}
-              greeting={nudgeGreeting ?? greeting}
-              ask={ask}
-              resetRequest={resetRequest}
-              onEvent={emit}
-            />
-          </Suspense>
-        </EventsContext.Provider>
+        <Suspense fallback={<div className="concierge-window concierge-loading" role="status" aria-label={strings.typing} />}>
+          <ChatPanel
+            {...provider}
+            extraContext={extraContext}
+            open={open}
+            onClose={() => setOpenAndRemember(false)}
+            strings={overrides}
+            greeting={nudgeGreeting ?? greeting}
+            ask={ask}
+            resetRequest={resetRequest}
+            callbacks={callbacks.current}
+            onEvent={(event) => {
+              // A reply the shopper did not see arrive is counted on the launcher.
+              if (event.type === 'reply_finished' && !openRef.current) countUnread(Number(sessionStorage.getItem(UNREAD_KEY)) + 1);
+            }}
+          />
+        </Suspense>
       )}
-      <Nudge text={open ? null : nudge} dismissLabel={strings.dismiss} onOpen={() => endNudge(nudge!, 'clicked')} onDismiss={() => endNudge(nudge!, 'dismissed')} />
+      <div className="concierge-nudge-region" role="status">
+        {nudge && (
+          <Suspense>
+            <Nudge request={nudge} hidden={open} dismissLabel={strings.dismiss} onShown={(text) => emit({ type: 'nudge', action: 'shown', text })} onEnd={endNudge} />
+          </Suspense>
+        )}
+      </div>
       <Launcher
-        ref={launcher}
         open={open}
         label={open ? strings.closeChat : unread ? strings.openChatUnread(unread) : strings.openChat}
         unread={unread}

@@ -76,7 +76,7 @@ export const concierge = {
    * it (e.g. an effect's cleanup when the shopper leaves the page).
    */
   nudge: (options: NudgeOptions): (() => void) => {
-    if (typeof options?.text !== 'string' || !options.text.trim()) throw new TypeError('concierge.nudge needs { text }: a non-empty string.');
+    if (typeof options?.text !== 'string' || !options.text.trim()) throw new TypeError('nudge: text is required');
     const id = ++nudges;
     command({ type: 'nudge', ...options, id, text: options.text.trim() });
     return () => command({ type: 'cancelNudge', id });

@@ -107,18 +107,18 @@ describe('nudges', () => {
     expect(screen.queryByText('On the old page')).toBeNull();
     act(() => void (cancel = concierge.nudge({ text: 'Shown now' })));
     await screen.findByRole('button', { name: 'Shown now' });
-    let stale!: () => void;
-    act(() => void (stale = concierge.nudge({ text: 'Replaced', delayMs: 10_000 })));
-    // The first nudge's cancel no longer applies: the waiting one is another.
-    act(() => cancel());
-    expect(screen.getByRole('button', { name: 'Shown now' })).toBeTruthy();
-    act(() => stale());
+    let later!: () => void;
+    act(() => void (later = concierge.nudge({ text: 'Replaced', delayMs: 30 })));
+    // A later nudge replaces the one shown; the first one's cancel no longer applies.
     expect(screen.queryByText('Shown now')).toBeNull();
+    act(() => cancel());
+    await screen.findByRole('button', { name: 'Replaced' });
+    act(() => later());
     expect(screen.queryByText('Replaced')).toBeNull();
   });
 
   it('refuses a nudge without text', () => {
-    expect(() => concierge.nudge({ text: '  ' })).toThrow(/non-empty/);
+    expect(() => concierge.nudge({ text: '  ' })).toThrow(/text is required/);
   });
 });
 
@@ -264,5 +264,17 @@ describe('talk to a person', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Back to chat' }));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'Message' })));
     expect((screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement).value).toBe('half-written question');
+  });
+});
+
+describe('the launcher’s strings', () => {
+  it('are the window’s, loaded apart so the page does not carry every string', async () => {
+    const { launcherStrings } = await import('./launcher-strings');
+    const { defaultStrings } = await import('./strings');
+    for (const [key, value] of Object.entries(launcherStrings)) {
+      const full = defaultStrings[key as keyof typeof defaultStrings];
+      if (typeof value === 'function') expect((full as (count: number) => string)(2)).toBe(value(2));
+      else expect(full).toBe(value);
+    }
   });
 });

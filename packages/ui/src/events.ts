@@ -25,3 +25,27 @@ export type ConciergeEvent =
 
 /** Where the parts of the chat window report events; the widget turns them into callbacks. */
 export const EventsContext = createContext<(event: ConciergeEvent) => void>(() => {});
+
+/** The widget's callbacks, one per event type, and `onEvent` for all of them. */
+export interface WidgetCallbacks {
+  onEvent?: (event: ConciergeEvent) => void;
+  onOpen?: () => void;
+  onClose?: () => void;
+  onMessageSent?: (event: Extract<ConciergeEvent, { type: 'message_sent' }>) => void;
+  onReplyFinished?: (event: Extract<ConciergeEvent, { type: 'reply_finished' }>) => void;
+  onError?: (event: Extract<ConciergeEvent, { type: 'error' }>) => void;
+  onProductClick?: (product: ProductCard) => void;
+  onFeedback?: (event: Extract<ConciergeEvent, { type: 'feedback' }>) => void;
+  onHandoff?: (event: Extract<ConciergeEvent, { type: 'handoff' }>) => void;
+}
+
+/** Calls the callback for an event's type, then `onEvent`. */
+export function deliver(callbacks: WidgetCallbacks, event: ConciergeEvent): void {
+  if (event.type === 'message_sent') callbacks.onMessageSent?.(event);
+  else if (event.type === 'reply_finished') callbacks.onReplyFinished?.(event);
+  else if (event.type === 'error') callbacks.onError?.(event);
+  else if (event.type === 'product_click') callbacks.onProductClick?.(event.product);
+  else if (event.type === 'feedback') callbacks.onFeedback?.(event);
+  else if (event.type === 'handoff') callbacks.onHandoff?.(event);
+  callbacks.onEvent?.(event);
+}

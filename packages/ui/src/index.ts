@@ -1,37 +1,13 @@
-export { ChatWindow } from './chat-window';
-export type { ChatWindowProps } from './chat-window';
-export { default as ChatPanel } from './chat-panel';
-export type { ChatPanelProps } from './chat-panel';
-export { Composer } from './composer';
-export type { ComposerProps } from './composer';
+// The page-load entry: the widget (its launcher; the chat window loads on first open), control
+// from code and the strings. Nothing here imports the window, so every bundler keeps it lazy.
+// The window's parts are in `@concierge/ui/chat`, the FAQ accordion in `@concierge/ui/faq`.
 export { ConciergeWidget } from './concierge-widget';
 export type { ConciergeWidgetProps } from './concierge-widget';
-export { ErrorNotice, describeError } from './error-notice';
 export { Launcher } from './launcher';
 export type { LauncherProps } from './launcher';
-export { Markdown } from './markdown';
-export type { MarkdownProps } from './markdown';
-export { Message, StreamingMessage } from './message';
-export type { MessageProps } from './message';
-export { MessageList } from './message-list';
-export type { MessageListProps } from './message-list';
-export { safeHref } from './safe-url';
-export { Sources } from './sources';
-export type { SourcesProps } from './sources';
-export { defaultStrings } from './strings';
 export type { ConciergeStrings } from './strings';
-export { ASK_EVENT, askConcierge } from './ask';
+export { askConcierge } from './ask';
 export type { AskDetail } from './ask';
-export { FaqAccordion, ProductFaqs, defaultFaqStrings } from './faq-accordion';
-export { faqJsonLd } from './faq-json-ld';
-export type { FaqAccordionProps, FaqStrings, ProductFaqsProps } from './faq-accordion';
-export { AddToCartContext, ProductCards } from './product-cards';
-export type { ProductCardsProps } from './product-cards';
 export { concierge, COMMAND_EVENT, useConciergeWidget } from './control';
 export type { ConciergeCommand, NudgeOptions } from './control';
-export { Feedback } from './feedback';
-export { HandoffButton, HandoffContext, HandoffForm } from './handoff';
-export { Nudge } from './nudge';
-export type { NudgeProps } from './nudge';
-export { FollowUps, Starters } from './suggestions';
 export type { ConciergeEvent } from './events';

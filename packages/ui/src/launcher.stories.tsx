@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { Launcher } from './launcher';
-import { Nudge } from './nudge';
+import Nudge from './nudge';
 
 const meta = {
   title: 'Chat/Launcher',
@@ -25,7 +25,15 @@ export const WithUnreadReplies: Story = { args: { unread: 2, label: 'Open chat, 
 export const WithNudge: Story = {
   render: (args) => (
     <>
-      <Nudge text="Questions about the Merino Crew? I can help with sizing and care." dismissLabel="Dismiss" onOpen={() => {}} onDismiss={() => {}} />
+      <div className="concierge-nudge-region" role="status">
+        <Nudge
+          request={{ id: 1, text: 'Questions about the Merino Crew? I can help with sizing and care.', cooldownMs: 0 }}
+          hidden={false}
+          dismissLabel="Dismiss"
+          onShown={() => {}}
+          onEnd={() => {}}
+        />
+      </div>
       <Launcher {...args} />
     </>
   ),

@@ -1,5 +1,5 @@
 'use client';
-import { forwardRef, type ButtonHTMLAttributes } from 'react';
+import type { ButtonHTMLAttributes } from 'react';
 
 export interface LauncherProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   open: boolean;
@@ -9,10 +9,9 @@ export interface LauncherProps extends ButtonHTMLAttributes<HTMLButtonElement> {
 }
 
 /** The round button that opens and closes the chat window. */
-export const Launcher = forwardRef<HTMLButtonElement, LauncherProps>(function Launcher({ open, label, unread = 0, ...props }, ref) {
+export function Launcher({ open, label, unread = 0, ...props }: LauncherProps) {
   return (
     <button
-      ref={ref}
       type="button"
       className="concierge-launcher"
       aria-label={label}
@@ -35,4 +34,4 @@ export const Launcher = forwardRef<HTMLButtonElement, LauncherProps>(function La
       )}
     </button>
   );
-});
+}

@@ -1,36 +1,74 @@
 'use client';
-import type { KeyboardEvent } from 'react';
+import { useEffect, useState, type KeyboardEvent } from 'react';
+
+/** When a nudge was last dismissed or clicked, on this device (localStorage). */
+const NUDGED_KEY = 'concierge:nudged';
+
+export interface NudgeRequest {
+  /** A new id is a new nudge. */
+  id: number;
+  text: string;
+  delayMs?: number;
+  cooldownMs?: number;
+}
 
 export interface NudgeProps {
-  /** The bubble's text; `null` shows nothing (the polite live region stays, so a new nudge is announced). */
-  text: string | null;
+  request: NudgeRequest;
+  /** The window is open: the bubble waits or goes. */
+  hidden: boolean;
   dismissLabel: string;
-  onOpen: () => void;
-  onDismiss: () => void;
+  onShown: (text: string) => void;
+  /** The shopper clicked the bubble (open the chat) or dismissed it. */
+  onEnd: (text: string, action: 'clicked' | 'dismissed') => void;
 }
 
 /**
- * A small bubble by the launcher: clicking it opens the chat, × (or Escape) dismisses it. It never
- * takes focus; it is announced politely; it slides in only when the shopper allows motion.
+ * A small bubble by the launcher, shown after the request's delay unless the window is open or a
+ * nudge was dismissed lately on this device. Clicking it opens the chat; × (or Escape) dismisses it.
+ * It never takes focus and slides in only when the shopper allows motion. Render it inside a polite
+ * live region, so it is announced. Loaded only when a page asks for a nudge.
  */
-export function Nudge({ text, dismissLabel, onOpen, onDismiss }: NudgeProps) {
+export default function Nudge({ request, hidden, dismissLabel, onShown, onEnd }: NudgeProps) {
+  const [shown, setShown] = useState<number | null>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      let last = 0;
+      try {
+        last = Number(localStorage.getItem(NUDGED_KEY)) || 0;
+      } catch {
+        // No storage: no memory of an earlier nudge.
+      }
+      if (hidden || Date.now() - last < (request.cooldownMs ?? 86_400_000)) return;
+      setShown(request.id);
+      onShown(request.text);
+    }, request.delayMs ?? 0);
+    return () => clearTimeout(timer);
+    // A new request starts over; opening the window before its time cancels it.
+  }, [request, hidden]);
+
+  if (hidden || shown !== request.id) return null;
+  const end = (action: 'clicked' | 'dismissed') => {
+    setShown(null);
+    try {
+      localStorage.setItem(NUDGED_KEY, String(Date.now()));
+    } catch {
+      // Storage refused: the nudge may come back on the next page.
+    }
+    onEnd(request.text, action);
+  };
   const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') onDismiss();
+    if (event.key === 'Escape') end('dismissed');
   };
   return (
-    <div className="concierge-nudge-region" role="status">
-      {text && (
-        <div className="concierge-nudge" onKeyDown={onKeyDown}>
-          <button type="button" className="concierge-nudge-text" onClick={onOpen}>
-            {text}
-          </button>
-          <button type="button" className="concierge-nudge-close" aria-label={dismissLabel} onClick={onDismiss}>
-            <svg aria-hidden="true" viewBox="0 0 24 24" width="14" height="14">
-              <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
-            </svg>
-          </button>
-        </div>
-      )}
+    <div className="concierge-nudge" onKeyDown={onKeyDown}>
+      <button type="button" className="concierge-nudge-text" onClick={() => end('clicked')}>
+        {request.text}
+      </button>
+      <button type="button" className="concierge-nudge-close" aria-label={dismissLabel} onClick={() => end('dismissed')}>
+        <svg aria-hidden="true" viewBox="0 0 24 24" width="14" height="14">
+          <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+        </svg>
+      </button>
     </div>
   );
 }

@@ -65,18 +65,21 @@ export interface ConciergeStrings {
 }
 
 export const defaultStrings: ConciergeStrings = {
+  // The same as launcher-strings.ts, which the page loads without these (kept apart so a bundler
+  // does not make a shared chunk of them).
   locale: 'en',
   dir: 'ltr',
   openChat: 'Open chat',
   openChatUnread: (count) => `Open chat, ${count} unread ${count === 1 ? 'message' : 'messages'}`,
   closeChat: 'Close chat',
+  typing: 'The assistant is typing…',
+  dismiss: 'Dismiss',
   title: 'Customer support',
   messageLabel: 'Message',
   placeholder: 'Ask about orders, shipping, returns…',
   send: 'Send',
   stop: 'Stop',
   retry: 'Retry',
-  typing: 'The assistant is typing…',
   sources: 'Sources',
   you: 'You',
   assistant: 'Assistant',
@@ -120,7 +123,6 @@ export const defaultStrings: ConciergeStrings = {
   cancel: 'Cancel',
   handoffSent: (email, replyTime) => `Thanks! Someone from our team will write to ${email} ${replyTime}.`,
   backToChat: 'Back to chat',
-  dismiss: 'Dismiss',
   rateLimited: (seconds) =>
     seconds > 0 ? `Too many messages at once. You can send again in ${seconds} s.` : 'Too many messages at once. Please wait a moment.',
 };

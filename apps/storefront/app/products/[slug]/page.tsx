@@ -1,4 +1,4 @@
-import { faqJsonLd, ProductFaqs } from '@concierge/ui';
+import { faqJsonLd, ProductFaqs } from '@concierge/ui/faq';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { formatPrice, getProduct } from '../../../lib/catalog';
