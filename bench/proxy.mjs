@@ -1,88 +1,139 @@
 #!/usr/bin/env node
-// Proxy cost on the streaming path: N concurrent streams from a fake OpenAI-compatible model
-// (200 chunks, 5 ms apart), read directly and through the Concierge proxy (memory store, and a
-// Redis store when redis-server is on PATH). Prints time to first token and the gap between
-// chunks, p50 and p99, in milliseconds. `node bench/proxy.mjs [streams]`
+// What the proxy adds on the streaming path. A fake OpenAI-compatible model streams 200 chunks
+// 5 ms apart; N shoppers stream at once, directly from the model, through a bare pass-through
+// (the floor for any proxy), and through Concierge: its Node server (memory store, and Redis when
+// redis-server is on PATH) and its handler called as a Next.js route calls it. Each server runs
+// in its own process, as in production; the shoppers are this process (node:http, not fetch, so
+// the load generator stays cheap). Prints time to first token and the gap between chunks (p50,
+// p99) in milliseconds, what each adds over the model, and the server's memory per open stream.
+//
+// node bench/proxy.mjs [streams...]        e.g. node bench/proxy.mjs 1 100 500   (default 1 100 500)
+// node bench/proxy.mjs --json ...          one JSON line per run as well, for bench/RESULTS.md
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createConciergeHandler, createMemoryStore, createOpenAIProvider, createRedisStore } from '@concierge/proxy';
-import { createNodeServer } from '@concierge/proxy/node';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 
-const STREAMS = Number(process.argv[2] ?? 100);
-const CHUNKS = 200;
-const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+const SERVERS = fileURLToPath(new URL('./proxy-servers.mjs', import.meta.url));
+const counts = process.argv.slice(2).filter((arg) => /^\d+$/.test(arg)).map(Number);
+const STREAMS = counts.length ? counts : [1, 100, 500];
+const JSON_OUT = process.argv.includes('--json');
+const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+const children = [];
 
-const model = createServer((request, response) => {
-  request.resume();
-  request.on('end', async () => {
-    response.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (let index = 0; index < CHUNKS; index++) {
-      response.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: `w${index} ` }, finish_reason: null }] })}\n\n`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    response.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+/** Starts one server process; resolves with its port and pid. */
+function server(...args) {
+  const child = spawn(process.execPath, [SERVERS, ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: fileURLToPath(new URL('.', import.meta.url)) });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+    child.stdout.on('data', (chunk) => {
+      const match = /ready (\d+)/.exec(String(chunk));
+      if (match) resolve({ port: Number(match[1]), pid: child.pid, stop: () => child.kill() });
+    });
   });
-});
-const modelPort = await listen(model);
-const kb = mkdtempSync(join(tmpdir(), 'concierge-bench-'));
-writeFileSync(join(kb, 'help.md'), '---\nurl: /help\n---\n# Help\n\nWe answer questions.');
+}
 
-/** One stream: time to its first data byte after headers, and the gaps between chunks. */
-async function stream(url, body) {
-  const started = performance.now();
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body });
-  const reader = response.body.getReader();
-  let first = 0;
-  let last = 0;
-  const gaps = [];
-  const decoder = new TextDecoder();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const now = performance.now();
-    // Count only chunks that carry text (the proxy's `delta`, the model's `content`).
-    if (!/"(text|content)":"w/.test(decoder.decode(value))) continue;
-    if (!first) first = now - started;
-    else gaps.push(now - last);
-    last = now;
+function rssKiB(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
   }
-  return { first, gaps };
 }
 
-async function run(label, url, body) {
-  const results = await Promise.all(Array.from({ length: STREAMS }, () => stream(url, body)));
-  const percentile = (values, p) => values.sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? 0;
-  const firsts = results.map((result) => result.first);
+/** One shopper: time to the first chunk that carries text, and the gaps between such chunks. */
+function stream(port, path, body, onFirst) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (response) => {
+      let first = 0;
+      let last = 0;
+      const gaps = [];
+      response.setEncoding('utf8');
+      response.on('data', (text) => {
+        // Count only chunks that carry text (the proxy's `delta`, the model's `content`).
+        if (!/"(text|content)":"w/.test(text)) return;
+        const now = performance.now();
+        if (!first) {
+          first = now - started;
+          onFirst();
+        } else gaps.push(now - last);
+        last = now;
+      });
+      response.on('end', () => resolve({ first, gaps }));
+      response.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? 0;
+
+async function run(label, target, path, body, count) {
+  const idle = rssKiB(target.pid);
+  let firsts = 0;
+  let peak = idle;
+  const results = await Promise.all(
+    Array.from({ length: count }, () =>
+      stream(target.port, path, body, () => {
+        // Every stream is open and flowing: the server's memory now holds all of them.
+        if (++firsts === count) peak = rssKiB(target.pid);
+      }),
+    ),
+  );
+  const firstTokens = results.map((result) => result.first);
   const gaps = results.flatMap((result) => result.gaps);
-  const format = (value) => value.toFixed(1).padStart(7);
-  console.log(`${label.padEnd(28)} first token p50 ${format(percentile(firsts, 50))}  p99 ${format(percentile(firsts, 99))}   chunk gap p50 ${format(percentile(gaps, 50))}  p99 ${format(percentile(gaps, 99))}`);
+  return {
+    label,
+    streams: count,
+    firstP50: percentile(firstTokens, 50),
+    firstP99: percentile(firstTokens, 99),
+    gapP50: percentile(gaps, 50),
+    gapP99: percentile(gaps, 99),
+    gapMax: Math.max(...gaps),
+    perStreamKiB: target.pid && count > 1 ? Math.max(0, (peak - idle) / count) : null,
+  };
 }
 
-async function proxy(store) {
-  const provider = createOpenAIProvider({ baseUrl: `http://127.0.0.1:${modelPort}/v1`, model: 'bench', dir: kb, log: () => {} });
-  const server = createNodeServer(createConciergeHandler({ provider, store, rateLimit: false, onError: () => {} }));
-  return { url: `http://127.0.0.1:${await listen(server)}/api/concierge/messages`, close: () => (server.closeAllConnections(), server.close()) };
-}
-
-console.log(`${STREAMS} concurrent streams of ${CHUNKS} chunks, 5 ms apart (ms):`);
-await run('model directly', `http://127.0.0.1:${modelPort}/v1/chat/completions`, JSON.stringify({ model: 'bench', stream: true, messages: [] }));
-const memory = await proxy(createMemoryStore());
-await run('through the proxy, memory', memory.url, JSON.stringify({ message: 'Help?' }));
-memory.close();
+const model = await server('model', '200', '5');
+const modelUrl = `http://127.0.0.1:${model.port}`;
+const targets = [
+  ['bare pass-through', await server('bare', modelUrl), '/v1/chat/completions', '{}'],
+  ['Concierge Node, memory', await server('proxy', modelUrl), '/api/concierge/messages', '{"message":"Help?"}'],
+  ['Concierge as Next route', await server('next', modelUrl), '/api/concierge/messages', '{"message":"Help?"}'],
+];
 const redisPort = 16000 + Math.floor(Math.random() * 1000);
 const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 redis.on('error', () => {});
 await new Promise((resolve) => setTimeout(resolve, 500));
 if (redis.exitCode === null && redis.pid) {
-  const store = createRedisStore({ url: `redis://127.0.0.1:${redisPort}`, onError: () => {} });
-  const onRedis = await proxy(store);
-  await run('through the proxy, Redis', onRedis.url, JSON.stringify({ message: 'Help?' }));
-  onRedis.close();
-  await store.close();
-  redis.kill();
+  children.push(redis);
+  targets.push(['Concierge Node, Redis', await server('proxy', modelUrl, `redis://127.0.0.1:${redisPort}`), '/api/concierge/messages', '{"message":"Help?"}']);
 }
-model.closeAllConnections();
-model.close();
+
+const rows = [];
+const format = (value) => value.toFixed(1).padStart(7);
+try {
+  for (const count of STREAMS) {
+    console.log(`\n${count} concurrent stream${count === 1 ? '' : 's'} of 200 chunks, 5 ms apart (ms; "+" is what it adds over the model directly)`);
+    // Warm up every server (JIT, connections) before measuring.
+    for (const [, target, path, body] of targets) await run('warm-up', target, path, body, Math.min(count, 20));
+    const direct = await run('model directly', { port: model.port, pid: model.pid }, '/v1/chat/completions', '{}', count);
+    rows.push(direct);
+    console.log(`  ${'model directly'.padEnd(26)} first token p50 ${format(direct.firstP50)} p99 ${format(direct.firstP99)}   chunk gap p50 ${format(direct.gapP50)} p99 ${format(direct.gapP99)}`);
+    for (const [label, target, path, body] of targets) {
+      const row = await run(label, target, path, body, count);
+      rows.push({ ...row, addedFirstP50: row.firstP50 - direct.firstP50, addedFirstP99: row.firstP99 - direct.firstP99, addedGapP99: row.gapP99 - direct.gapP99 });
+      console.log(
+        `  ${label.padEnd(26)} first token p50 ${format(row.firstP50)} p99 ${format(row.firstP99)}   chunk gap p50 ${format(row.gapP50)} p99 ${format(row.gapP99)} max ${format(row.gapMax)}` +
+          `   + first p50 ${format(row.firstP50 - direct.firstP50)} p99 ${format(row.firstP99 - direct.firstP99)}, gap p99 ${format(row.gapP99 - direct.gapP99)}` +
+          (row.perStreamKiB === null ? '' : `   ${row.perStreamKiB.toFixed(0)} KiB/stream`),
+      );
+    }
+  }
+} finally {
+  for (const child of children) child.kill();
+}
+if (JSON_OUT) for (const row of rows) console.log(JSON.stringify(row));

@@ -325,7 +325,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
 
   /** Answers with a reply's events from the start: as SSE, or as one JSON reply when it ends. */
   async function answer(request: Request, stream: boolean, replyId: string, result?: SendMessageResponse): Promise<Response> {
-    let events: AsyncIterable<LoggedReplyEvent> = replies.follow(replyId, null, request.signal);
+    let events: AsyncIterable<LoggedReplyEvent[]> = replies.follow(replyId, null, request.signal);
     if (result) {
       // A finished reply whose events have expired is told again from what was kept of it.
       const logged = await replies.logged(replyId);
@@ -333,7 +333,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     }
     if (stream) return sse(withTokens(events));
     const json: SendMessageResponse = { threadId: '', messageId: '', text: '', sources: [] };
-    for await (const { event } of withTokens(events)) {
+    for await (const batch of withTokens(events)) for (const { event } of batch) {
       if (event.type === 'delta') json.text += event.text;
       else if (event.type === 'sources') json.sources = event.sources;
       else if (event.type === 'products') json.products = event.products;
@@ -353,12 +353,19 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   }
 
   /** Thread tokens are not logged: each reader gets them on `start` and `done`. */
-  async function* withTokens(events: AsyncIterable<LoggedReplyEvent>): AsyncGenerator<LoggedReplyEvent> {
-    for await (const logged of events) {
-      const { event } = logged;
-      yield event.type === 'start' || event.type === 'done'
-        ? { ...logged, event: { ...event, threadToken: await tokens.issue(event.threadId) } }
-        : logged;
+  async function* withTokens(batches: AsyncIterable<LoggedReplyEvent[]>): AsyncGenerator<LoggedReplyEvent[]> {
+    for await (const batch of batches) {
+      // Most batches are deltas only: passed on as they are.
+      if (!batch.some(({ event }) => event.type === 'start' || event.type === 'done')) {
+        yield batch;
+        continue;
+      }
+      yield await Promise.all(
+        batch.map(async (logged) => {
+          const { event } = logged;
+          return event.type === 'start' || event.type === 'done' ? { ...logged, event: { ...event, threadToken: await tokens.issue(event.threadId) } } : logged;
+        }),
+      );
     }
   }
 
@@ -392,7 +399,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     return record;
   }
 
-  function sse(events: AsyncIterable<LoggedReplyEvent>): Response {
+  function sse(events: AsyncIterable<LoggedReplyEvent[]>): Response {
     return new Response(sseStream(events[Symbol.asyncIterator]()), {
       headers: {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -526,23 +533,24 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return result;
 }
 
-function sseStream(events: AsyncIterator<LoggedReplyEvent>): ReadableStream<Uint8Array> {
+function sseStream(batches: AsyncIterator<LoggedReplyEvent[]>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
+    // One chunk per batch: the events that were there when the reader asked, written at once.
     async pull(stream) {
-      const { done, value } = await events.next();
+      const { done, value } = await batches.next();
       if (done) return stream.close();
-      stream.enqueue(encoder.encode(encodeStreamEvent(value.event, value.id)));
+      stream.enqueue(encoder.encode(value.map((logged) => encodeStreamEvent(logged.event, logged.id)).join('')));
     },
     // The shopper went away: only this reader stops; the reply goes on (a Stop ends it).
     async cancel() {
-      await events.return?.(undefined);
+      await batches.return?.(undefined);
     },
   });
 }
 
 /** The events of a finished reply, rebuilt from the record kept with its key. */
-async function* replayOf(replyId: string, result: SendMessageResponse): AsyncGenerator<LoggedReplyEvent> {
+async function* replayOf(replyId: string, result: SendMessageResponse): AsyncGenerator<LoggedReplyEvent[]> {
   const { text, sources, products, suggestions, threadId, messageId, threadToken, ...rest } = result;
   const events: StreamEvent[] = [
     { type: 'start', threadId, messageId },
@@ -552,7 +560,7 @@ async function* replayOf(replyId: string, result: SendMessageResponse): AsyncGen
     ...(suggestions?.length ? [{ type: 'suggestions' as const, suggestions }] : []),
     { type: 'done', threadId, messageId, ...rest },
   ];
-  for (const [index, event] of events.entries()) yield { id: `${replyId}/kept-${index}`, event };
+  yield events.map((event, index) => ({ id: `${replyId}/kept-${index}`, event }));
 }
 
 /** Letters, digits and `._:-`: a UUID fits, and a key is never mistaken for a path. */

@@ -189,17 +189,22 @@ export function createReplyLog(options: ReplyLogOptions) {
 
   /**
    * The events of a reply after `afterId` (from the start for `null`), then its live events,
-   * until its end. A reply whose producer is gone ends with an `upstream_unavailable` error.
+   * until its end, in batches: every event there is when the reader asks, so a busy server
+   * writes one chunk per batch rather than one per event. A reply whose producer is gone ends
+   * with an `upstream_unavailable` error.
    */
-  async function* follow(replyId: string, afterId: string | null, signal: AbortSignal): AsyncGenerator<LoggedReplyEvent> {
+  async function* follow(replyId: string, afterId: string | null, signal: AbortSignal): AsyncGenerator<LoggedReplyEvent[]> {
     const local = productions.get(replyId);
     if (local) {
       let index = afterId === null ? 0 : local.events.findIndex((event) => event.id === afterId) + 1;
       for (;;) {
-        while (index < local.events.length) {
-          const next = local.events[index++]!;
-          yield next;
-          if (TERMINAL.has(next.event.type)) return;
+        if (index < local.events.length) {
+          const batch = local.events.slice(index);
+          const end = batch.findIndex((logged) => TERMINAL.has(logged.event.type));
+          if (end >= 0) return yield batch.slice(0, end + 1);
+          index += batch.length;
+          yield batch;
+          continue;
         }
         if (local.ended || signal.aborted) return;
         await new Promise<void>((resolve) => {
@@ -215,28 +220,30 @@ export function createReplyLog(options: ReplyLogOptions) {
     }
     let cursor = afterId === null ? null : afterId.slice(replyId.length + 1);
     let lastCheck = Date.now();
-    for (;;) {
-      if (signal.aborted) return;
-      const batch = await store.readEvents(logName(replyId), cursor);
-      for (const { id, data } of batch) {
+    /** Log entries as events, up to and including a terminal one; `done` when it came. */
+    const parse = (entries: { id: string; data: string }[]) => {
+      const batch: LoggedReplyEvent[] = [];
+      for (const { id, data } of entries) {
         cursor = id;
         const event = JSON.parse(data) as StreamEvent;
-        yield { id: `${replyId}/${id}`, event };
-        if (TERMINAL.has(event.type)) return;
+        batch.push({ id: `${replyId}/${id}`, event });
+        if (TERMINAL.has(event.type)) return { batch, done: true };
       }
+      return { batch, done: false };
+    };
+    for (;;) {
+      if (signal.aborted) return;
+      const { batch, done } = parse(await store.readEvents(logName(replyId), cursor));
+      if (batch.length) yield batch;
+      if (done) return;
       if (batch.length) lastCheck = Date.now();
       else if (Date.now() - lastCheck >= leaseMs) {
         lastCheck = Date.now();
         if (!(await alive(replyId))) {
           // Its ending may have been logged just before the lease went.
-          const last = await store.readEvents(logName(replyId), cursor);
-          for (const { id, data } of last) {
-            const event = JSON.parse(data) as StreamEvent;
-            yield { id: `${replyId}/${id}`, event };
-            if (TERMINAL.has(event.type)) return;
-          }
-          yield { id: `${replyId}/lost`, event: LOST };
-          return;
+          const last = parse(await store.readEvents(logName(replyId), cursor));
+          if (last.done) return yield last.batch;
+          return yield [...last.batch, { id: `${replyId}/lost`, event: LOST }];
         }
       }
       await sleep(pollMs, signal);

@@ -1,5 +1,5 @@
 import { LIMITS } from '@concierge/core';
-import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { HttpError } from './http-error';
 
 /** What every vendor adapter needs to call its API. */
@@ -70,7 +70,12 @@ export async function callUpstream(
     log(`${options.vendor} could not be reached: ${(error as Error).message}`);
     throw unavailable();
   }
-  if (response.body) {
+  if (response.body && response.ok && init.accept?.includes('text/event-stream') && isEventStream(response)) {
+    // A stream is read by `upstreamEvents`, which re-arms the bound on each chunk itself: no
+    // extra stream stage per vendor stream (they cost CPU with hundreds of streams open).
+    arm();
+    watchdogs.set(response, { arm, clear: () => clearTimeout(timer) });
+  } else if (response.body) {
     arm();
     const watched = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
@@ -166,25 +171,43 @@ export function malformed(): HttpError {
   return new HttpError(502, 'upstream_malformed', 'The assistant sent a reply we could not read.');
 }
 
-/** The SSE messages of a vendor's stream, each as it arrives. */
+/** The silence bound of a vendor stream, re-armed by its reader on every chunk. */
+const watchdogs = new WeakMap<Response, { arm: () => void; clear: () => void }>();
+
+/**
+ * The SSE messages of a vendor's stream, each as it arrives: eventsource-parser fed straight
+ * from the body's reader, bounded to `LIMITS.eventMaxChars` per event.
+ */
 export async function* upstreamEvents(response: Response): AsyncGenerator<EventSourceMessage> {
   if (!response.body) throw malformed();
-  const reader = response.body
-    .pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>)
-    .pipeThrough(new EventSourceParserStream({ maxBufferSize: LIMITS.eventMaxChars }))
-    .getReader();
+  const watchdog = watchdogs.get(response);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let messages: EventSourceMessage[] = [];
+  let tooLong = false;
+  const parser = createParser({
+    onEvent: (message) => void messages.push(message),
+    // A line without end is refused once it passes the bound; other parse errors are skipped.
+    onError: (error) => void (tooLong ||= error.type === 'max-buffer-size-exceeded'),
+    maxBufferSize: LIMITS.eventMaxChars,
+  });
   try {
     for (;;) {
       const { done, value } = await reader.read().catch((thrown: unknown) => {
-        // A stalled vendor (504), or a line without end refused once it passes the bound.
+        // A stalled vendor (504).
         if (thrown instanceof HttpError) throw thrown;
-        if ((thrown as { type?: string } | null)?.type === 'max-buffer-size-exceeded') throw malformed();
         throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
       });
       if (done) return;
-      yield value;
+      watchdog?.arm();
+      parser.feed(decoder.decode(value, { stream: true }));
+      if (tooLong) throw malformed();
+      const ready = messages;
+      messages = [];
+      yield* ready;
     }
   } finally {
+    watchdog?.clear();
     await reader.cancel().catch(() => {});
   }
 }
