@@ -13,7 +13,11 @@ const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 export function toNodeListener(handler: ConciergeHandler) {
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const controller = new AbortController();
-    outgoing.on('close', () => controller.abort());
+    // A client that went away aborts the request; a response that ended does not need to (an
+    // abort per request costs an error object and its listeners).
+    outgoing.on('close', () => {
+      if (!outgoing.writableFinished) controller.abort();
+    });
     const host = incoming.headers.host ?? 'localhost';
     const headers = new Headers();
     for (const [name, value] of Object.entries(incoming.headers)) {

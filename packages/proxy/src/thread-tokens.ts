@@ -20,9 +20,20 @@ let processKey: Uint8Array<ArrayBuffer> | undefined;
 export function createThreadTokens(secret?: string): ThreadTokens {
   const raw = secret ? new TextEncoder().encode(secret) : (processKey ??= crypto.getRandomValues(new Uint8Array(32)));
   const key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const issue = async (threadId: string) => {
-    const signature = await crypto.subtle.sign('HMAC', await key, new TextEncoder().encode(`thread:v1:${threadId}`));
-    return base64url(new Uint8Array(signature));
+  // A thread's token never changes: signed once, then remembered (the busiest threads stay).
+  const issued = new Map<string, Promise<string>>();
+  const issue = (threadId: string) => {
+    let token = issued.get(threadId);
+    if (token) {
+      issued.delete(threadId);
+    } else {
+      token = key.then((hmac) => crypto.subtle.sign('HMAC', hmac, new TextEncoder().encode(`thread:v1:${threadId}`))).then((signature) => base64url(new Uint8Array(signature)));
+      // A failed signing is not remembered.
+      token.catch(() => issued.delete(threadId));
+    }
+    issued.set(threadId, token);
+    if (issued.size > 10_000) issued.delete(issued.keys().next().value!);
+    return token;
   };
   return {
     issue,

@@ -40,12 +40,14 @@ export async function callUpstream(
   // body. A long answer that keeps flowing is never cut; a vendor that stalls is, and its
   // connection is closed.
   const idle = new AbortController();
-  const stalled = new HttpError(504, 'upstream_timeout', 'The assistant took too long to answer. Please try again.');
+  // Made only when it happens: an error's stack trace costs CPU on every call otherwise.
+  let stalled: HttpError | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       log(`${options.vendor} sent nothing for ${timeoutMs} ms.`);
+      stalled = new HttpError(504, 'upstream_timeout', 'The assistant took too long to answer. Please try again.');
       idle.abort(stalled);
     }, timeoutMs);
   };
@@ -65,7 +67,7 @@ export async function callUpstream(
     });
   } catch (error) {
     clearTimeout(timer);
-    if (idle.signal.aborted && !init.signal.aborted) throw stalled;
+    if (stalled && !init.signal.aborted) throw stalled;
     if (init.signal.aborted) throw error;
     log(`${options.vendor} could not be reached: ${(error as Error).message}`);
     throw unavailable();
