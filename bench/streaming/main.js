@@ -26,6 +26,9 @@ const transport = {
     yield { type: 'sources', sources: [{ title: 'Returns', url: '/policies/returns' }] };
     yield { type: 'done', threadId: 'bench', messageId: 'reply' };
   },
+  async getProductFaqs() {
+    return { status: 'not_available', faqs: [] };
+  },
   async getThread(threadId) {
     return { threadId, messages: [] };
   },

@@ -132,6 +132,16 @@ describe('suggested questions', () => {
     expect(sent.map((request) => request.message)).toEqual(['How do returns work?']);
   });
 
+  it('shows the configured starters when the transport cannot give FAQs (it throws at once)', async () => {
+    const { transport } = recording();
+    transport.getProductFaqs = () => {
+      throw new TypeError('not supported');
+    };
+    render(<ConciergeWidget transport={transport} storage={null} defaultOpen starters={['How do returns work?']} />);
+    await screen.findByRole('button', { name: 'How do returns work?' });
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeTruthy();
+  });
+
   it('offers a product page’s FAQs first, asked with their faqId', async () => {
     const { transport, sent } = recording({
       productFaqs: { status: 'ready', faqs: [{ id: 11, question: 'Does it shrink?' }, { id: 12, question: 'Is it itchy?' }] },

@@ -45,8 +45,9 @@ export function Starters({ starters, strings }: { starters?: string[] | false; s
   useEffect(() => {
     if (off || !/^https?:/.test(location.href)) return;
     const controller = new AbortController();
-    transport
-      .getProductFaqs({ pageUrl: location.href, locale: strings.locale, count: 3 }, { signal: controller.signal })
+    // Through a promise, so a transport that throws at once (or has no FAQs at all) shows no starters, not an error.
+    Promise.resolve()
+      .then(() => transport.getProductFaqs({ pageUrl: location.href, locale: strings.locale, count: 3 }, { signal: controller.signal }))
       .then((answer) => {
         if (answer.status === 'ready') setFaqs(answer.faqs.slice(0, 3).map((faq) => ({ text: faq.question, fields: { faqId: faq.id } })));
       })

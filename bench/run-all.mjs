@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// `pnpm bench`: runs every benchmark and writes bench/RESULTS.md with the machine, the versions
+// and the figures of this run, the anchors beside ours. Benchmarks print figures; none fails.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, type as osType, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const BENCH = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs one benchmark, echoing its output; returns its stdout and the JSON lines in it. */
+function bench(label, args) {
+  console.log(`\n== ${label}`);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, args, { cwd: BENCH, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const text = `${result.stdout}${result.stderr ? `\n${result.stderr}` : ''}`;
+  const json = result.stdout
+    .split('\n')
+    .filter((line) => /^[[{]/.test(line))
+    .map((line) => JSON.parse(line));
+  const shown = result.stdout.split('\n').filter((line) => !/^[[{]/.test(line)).join('\n').trim();
+  console.log(shown || text.trim());
+  return { ok: result.status === 0, text: shown || text.trim(), json, seconds: (Date.now() - started) / 1000 };
+}
+
+const version = (name) => {
+  try {
+    return JSON.parse(readFileSync(`${BENCH}/node_modules/${name}/package.json`, 'utf8')).version;
+  } catch {
+    return '?';
+  }
+};
+
+const anchors = bench('Bundle sizes', ['anchors.mjs', '--json']);
+const launcher = bench('The launcher at page load, per bundler', ['launcher-weight.mjs']);
+const streaming = bench('Streaming a long reply into the chat window', ['streaming.mjs']);
+const proxy = bench('Proxy overhead', ['proxy.mjs', '1', '100', '500', '--json']);
+const kb = bench('The local knowledge base', ['--expose-gc', 'knowledge-base.mjs', '1000', '10000', '--json']);
+
+const kbRound = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value) => (value === undefined ? '—' : value.toFixed(1));
+const sizes = anchors.json.find(Array.isArray) ?? [];
+const lines = [
+  '# Benchmark results',
+  '',
+  `Written by \`pnpm bench\` (\`bench/run-all.mjs\`) on ${new Date().toISOString().slice(0, 10)}. Every figure below comes from this one run.`,
+  '',
+  '## Machine',
+  '',
+  `- ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}`,
+  `- Node ${process.version}; Chromium at \`${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'}\`; React ${version('react')}`,
+  `- Anchors: @ai-sdk/react ${version('@ai-sdk/react')}, @assistant-ui/react ${version('@assistant-ui/react')}, @chatscope/chat-ui-kit-react ${version('@chatscope/chat-ui-kit-react')}, react-chatbotify ${version('react-chatbotify')}, deep-chat-react ${version('deep-chat-react')}; bundlers: vite ${version('vite')}, esbuild ${version('esbuild')}, webpack ${version('webpack')}, next ${version('next')}`,
+  '',
+  '## Bundle sizes (whole package, every dependency but React, esbuild minify + gzip)',
+  '',
+  '| Package | JS | CSS |',
+  '| --- | --- | --- |',
+  ...sizes.map((row) => (row.error ? `| ${row.name} | not measured: ${row.error} | |` : `| ${row.name} | ${kbRound(row.js)} | ${row.css ? kbRound(row.css) : '—'} |`)),
+  '',
+  '## The launcher at page load',
+  '',
+  '```',
+  launcher.text,
+  '```',
+  '',
+  '## Streaming render',
+  '',
+  '```',
+  streaming.text,
+  '```',
+  '',
+  '## Proxy overhead (each server in its own process; "+" is over the model directly)',
+  '',
+  '| Streams | Path | First token p50 | p99 | + p50 | + p99 | Chunk gap p50 | p99 | + p99 | Max gap | KiB per stream |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...proxy.json.map(
+    (row) =>
+      `| ${row.streams} | ${row.label} | ${ms(row.firstP50)} | ${ms(row.firstP99)} | ${ms(row.addedFirstP50)} | ${ms(row.addedFirstP99)} | ${ms(row.gapP50)} | ${ms(row.gapP99)} | ${ms(row.addedGapP99)} | ${ms(row.gapMax)} | ${row.perStreamKiB === null || row.perStreamKiB === undefined ? '—' : row.perStreamKiB.toFixed(0)} |`,
+  ),
+  '',
+  '## The local knowledge base',
+  '',
+  '| Pages | Indexing | Answer p50 | Answer p99 | Index heap | Answered |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...(kb.json.find(Array.isArray) ?? []).map(
+    (row) => `| ${row.pages} | ${(row.indexMs / 1000).toFixed(2)} s | ${ms(row.answerP50)} ms | ${ms(row.answerP99)} ms | ${row.heapMiB.toFixed(0)} MiB | ${(row.answered * 100).toFixed(0)}% |`,
+  ),
+  '',
+  '## Not measured yet',
+  '',
+  '- The streaming render of the AI SDK\'s `useChat` (with and without its throttle) on the same stream into a 500-message thread, and the time from Send to the first token painted.',
+  '',
+];
+writeFileSync(`${BENCH}/RESULTS.md`, lines.join('\n'));
+console.log(`\nWrote ${BENCH.replace(ROOT, '')}RESULTS.md`);
