@@ -47,9 +47,10 @@ async function bundle(name, source, external, split = true) {
 
 // KB, min + gzip. The conversation engine (turns, outbox, retries, versioned storage, two tabs:
 // about 1.7 KB) took hooks + core past the earlier 6 KB and the widget past 30 KB; feedback,
-// handoff, suggestions and nudges added about 0.3 KB and 3 KB more. These are the measured sizes
+// handoff, suggestions and nudges added about 0.3 KB and 3 KB more; the product-FAQ hooks moved to
+// `@concierge/react/faq` (0.5 KB less here) and the widget's entries split. These are the measured sizes
 // rounded up, so any growth still fails. See README, "Weight and smoothness".
-const BUDGETS = { hooks: 8.9, launcher: 5, widget: 37.7 };
+const BUDGETS = { hooks: 8.3, launcher: 5, widget: 37.9 };
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
 const total = (sizes) => Object.values(sizes).reduce((sum, size) => sum + size, 0);
@@ -72,7 +73,7 @@ const virtualizer = await bundle('virtualizer', "export { Virtualizer } from 'vi
 const css = Object.entries(widget).filter(([file]) => file.endsWith('.css'));
 
 console.log('min + gzip, React excluded');
-console.log(`  hooks + core (React Query excluded)        ${kb(total(hooks)).padStart(8)}   budget ${BUDGETS.hooks} KB`);
+console.log(`  hooks + core (@concierge/react)            ${kb(total(hooks)).padStart(8)}   budget ${BUDGETS.hooks} KB`);
 console.log(`  launcher at page load (JS)                 ${kb(launcher).padStart(8)}   budget ${BUDGETS.launcher} KB`);
 console.log(`  whole widget: chat, FAQ accordion,         ${kb(total(widget)).padStart(8)}   budget ${BUDGETS.widget} KB`);
 console.log(`    Markdown, CSS, React Query (one bundle)`);

@@ -1,5 +1,5 @@
 import { createHttpTransport, type ProductFaqsResponse } from '@concierge/core';
-import { productFaqsQueryOptions } from '@concierge/react';
+import { productFaqsQueryOptions } from '@concierge/react/faq';
 import { QueryClient } from '@tanstack/react-query';
 import { headers } from 'next/headers';
 import { concierge } from './concierge';

@@ -1,11 +1,9 @@
+// The chat hooks. Product FAQs (on React Query) are in `@concierge/react/faq`.
 export { MissingProviderError, useConcierge } from './context';
 export type { ConciergeContextValue } from './context';
 export { ConciergeProvider } from './provider';
 export type { ConciergeProviderProps } from './provider';
 export { useStream } from './use-stream';
 export type { UseStreamResult } from './use-stream';
-export { productFaqsQueryOptions } from './query-options';
 export { useThread } from './use-thread';
 export type { UseThreadResult } from './use-thread';
-export { useProductFaqs } from './use-product-faqs';
-export type { UseProductFaqsOptions, UseProductFaqsResult } from './use-product-faqs';

@@ -1,6 +1,7 @@
 'use client';
 import type { ProductFaq, ProductFaqsResponse } from '@concierge/core';
-import { ConciergeProvider, useProductFaqs, type ConciergeProviderProps } from '@concierge/react';
+import { ConciergeProvider, type ConciergeProviderProps } from '@concierge/react';
+import { useProductFaqs } from '@concierge/react/faq';
 import { useId, useRef, useState, type KeyboardEvent } from 'react';
 import { askConcierge } from './ask';
 import { Markdown } from './markdown';
