@@ -63,7 +63,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.log(`  ${name.padEnd(60)} ${kb(js).padStart(9)} JS ${css ? `+ ${kb(css)} CSS` : ''}`);
     } catch (error) {
       // esbuild's first error names what is missing.
-      rows.push({ name, error: error.errors?.[0]?.text ?? String(error.message ?? error).split('\n')[0] });
+      const text = error.errors?.[0]?.text ?? String(error.message ?? error).split('\n')[0];
+      rows.push({ name, error: text.replace(/[^"]*node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?/g, '') });
       console.log(`  ${name.padEnd(60)} could not be bundled: ${rows.at(-1).error}`);
     }
   }
