@@ -34,7 +34,13 @@ const version = (name) => {
 
 const anchors = bench('Bundle sizes', ['anchors.mjs', '--json']);
 const launcher = bench('The launcher at page load, per bundler', ['launcher-weight.mjs']);
-const streaming = bench('Streaming a long reply into the chat window', ['streaming.mjs']);
+// The same paced stream (5,000 tokens over 5 s) into a 500-message thread, four ways.
+const streaming = [
+  bench('Streaming: our chat window', ['streaming.mjs', '--page', 'widget', '--history', '500', '--json']),
+  bench('Streaming: our hooks', ['streaming.mjs', '--page', 'hooks', '--history', '500', '--json']),
+  bench('Streaming: AI SDK useChat, its default', ['streaming.mjs', '--page', 'usechat', '--history', '500', '--json']),
+  bench('Streaming: AI SDK useChat, 50 ms throttle', ['streaming.mjs', '--page', 'usechat', '--history', '500', '--throttle', '50', '--json']),
+];
 const proxy = bench('Proxy overhead', ['proxy.mjs', '1', '100', '500', '--json']);
 const kb = bench('The local knowledge base', ['--expose-gc', 'knowledge-base.mjs', '1000', '10000', '--json']);
 
@@ -64,11 +70,19 @@ const lines = [
   launcher.text,
   '```',
   '',
-  '## Streaming render',
+  '## Streaming render (5,000 tokens over 5 s into a 500-message thread; Chromium, production build; median of 5 runs, min–max)',
   '',
-  '```',
-  streaming.text,
-  '```',
+  '| Page | Frames | Commits to the streaming message | Commits to other messages | Main thread busy | Of which script |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...streaming.flatMap(({ json }) =>
+    json
+      .filter((row) => row.page)
+      .map((row) => {
+        const name = { widget: 'Concierge chat window (Markdown on)', hooks: 'Concierge hooks, plain markup', usechat: `AI SDK useChat, plain markup, ${row.throttle ? `${row.throttle} ms throttle` : 'no throttle (default)'}` }[row.page];
+        const span = (value, digits) => `${value.median.toFixed(digits)} (${value.min.toFixed(digits)}–${value.max.toFixed(digits)})`;
+        return `| ${name} | ${span(row.frames, 0)} | ${span(row.commitsStreaming, 0)} | ${row.commitsOther} | ${span(row.busy, 2)} s | ${span(row.script, 2)} s |`;
+      }),
+  ),
   '',
   '## Proxy overhead (each server in its own process; "+" is over the model directly)',
   '',
@@ -89,7 +103,7 @@ const lines = [
   '',
   '## Not measured yet',
   '',
-  '- The streaming render of the AI SDK\'s `useChat` (with and without its throttle) on the same stream into a 500-message thread, and the time from Send to the first token painted.',
+  '- The time from Send to the first token painted, minus the upstream\'s own; `@assistant-ui/react` (see above).',
   '',
 ];
 writeFileSync(`${BENCH}/RESULTS.md`, lines.join('\n'));

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Streams a long reply into the chat window in Chromium and prints how hard the page worked.
-// Usage: node bench/streaming.mjs [--tokens 5000] [--duration 5000]
+// Streams a long reply in Chromium and prints how hard the page worked. Pages: `widget` (our whole
+// chat window, Markdown on), `hooks` (our hooks, plain markup), `usechat` (the AI SDK's useChat,
+// plain markup; `--throttle 50` sets its throttle), all on the same paced stream and thread.
+// Usage: node bench/streaming.mjs [--page widget|hooks|usechat] [--history 20] [--throttle ms]
+//        [--tokens 5000] [--duration 5000] [--runs 5] [--json]
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
@@ -14,14 +17,24 @@ const { values } = parseArgs({
     tokens: { type: 'string', default: '5000' },
     duration: { type: 'string', default: '5000' },
     runs: { type: 'string', default: '5' },
+    page: { type: 'string', default: 'widget' },
+    history: { type: 'string', default: '20' },
+    throttle: { type: 'string', default: '' },
+    json: { type: 'boolean', default: false },
   },
 });
+const PAGES = { widget: 'index.html', hooks: 'hooks.html', usechat: 'usechat.html' };
+if (!PAGES[values.page]) throw new Error(`--page must be one of ${Object.keys(PAGES).join(', ')}`);
 const root = fileURLToPath(new URL('./streaming', import.meta.url));
 const outDir = join(root, 'dist');
 await build({
   root,
   logLevel: 'error',
-  build: { outDir, emptyOutDir: true, rollupOptions: { onwarn: () => {} } },
+  build: {
+    outDir,
+    emptyOutDir: true,
+    rollupOptions: { input: Object.fromEntries(Object.entries(PAGES).map(([name, file]) => [name, join(root, file)])), onwarn: () => {} },
+  },
 });
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
@@ -48,7 +61,8 @@ async function run() {
   const page = await browser.newPage();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
-  await page.goto(`${origin}/?tokens=${values.tokens}&duration=${values.duration}`);
+  const throttle = values.throttle ? `&throttle=${values.throttle}` : '';
+  await page.goto(`${origin}/${PAGES[values.page]}?tokens=${values.tokens}&duration=${values.duration}&history=${values.history}${throttle}`);
   const input = page.getByRole('textbox', { name: 'Message' });
   await input.fill('Tell me everything');
   const metric = async (name) => (await cdp.send('Performance.getMetrics')).metrics.find((entry) => entry.name === name).value;
@@ -70,12 +84,17 @@ try {
   const pick = (key) => results.map((result) => result[key]);
   const range = (key, digits = 2) => `median ${median(pick(key)).toFixed(digits)} (${Math.min(...pick(key)).toFixed(digits)}–${Math.max(...pick(key)).toFixed(digits)})`;
   const worstRatio = Math.max(...results.map((result) => result.commitsStreaming / result.frames));
-  console.log(`Streaming ${values.tokens} tokens over ${Number(values.duration) / 1000} s into the chat window (Chromium, production build, ${results.length} runs)`);
+  const what = { widget: 'our chat window (Markdown on)', hooks: 'our hooks, plain markup', usechat: `AI SDK useChat, plain markup, ${values.throttle ? `${values.throttle} ms throttle` : 'no throttle (its default)'}` }[values.page];
+  console.log(`Streaming ${values.tokens} tokens over ${Number(values.duration) / 1000} s into ${what}, ${values.history} earlier messages (Chromium, production build, ${results.length} runs)`);
   console.log(`  reply finished after            ${range('seconds')} s`);
   console.log(`  animation frames in that time   ${range('frames', 0)}`);
   console.log(`  commits to the streaming reply  ${range('commitsStreaming', 0)}  (at most one per frame in every run: ${worstRatio <= 1.01 ? 'yes' : 'NO'})`);
   console.log(`  commits to other messages       ${Math.max(...pick('commitsOther'))} at most`);
   console.log(`  main thread busy                ${range('busy')} s (script ${range('script')} s)`);
+  if (values.json) {
+    const summary = (key) => ({ median: median(pick(key)), min: Math.min(...pick(key)), max: Math.max(...pick(key)) });
+    console.log(JSON.stringify({ page: values.page, throttle: values.throttle || null, history: Number(values.history), runs: results.length, frames: summary('frames'), commitsStreaming: summary('commitsStreaming'), commitsOther: Math.max(...pick('commitsOther')), busy: summary('busy'), script: summary('script') }));
+  }
 } finally {
   server.close();
 }
