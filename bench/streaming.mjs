@@ -23,8 +23,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const PAGES = { widget: 'index.html', hooks: 'hooks.html', usechat: 'usechat.html' };
-if (!PAGES[values.page]) throw new Error(`--page must be one of ${Object.keys(PAGES).join(', ')}`);
+const PAGES = ['widget', 'hooks', 'usechat'];
+if (!PAGES.includes(values.page)) throw new Error(`--page must be one of ${PAGES.join(', ')}`);
 const root = fileURLToPath(new URL('./streaming', import.meta.url));
 const outDir = join(root, 'dist');
 await build({
@@ -33,7 +33,9 @@ await build({
   build: {
     outDir,
     emptyOutDir: true,
-    rollupOptions: { input: Object.fromEntries(Object.entries(PAGES).map(([name, file]) => [name, join(root, file)])), onwarn: () => {} },
+    // Top-level await picks the page.
+    target: 'es2022',
+    rollupOptions: { onwarn: () => {} },
   },
 });
 
@@ -62,7 +64,7 @@ async function run() {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const throttle = values.throttle ? `&throttle=${values.throttle}` : '';
-  await page.goto(`${origin}/${PAGES[values.page]}?tokens=${values.tokens}&duration=${values.duration}&history=${values.history}${throttle}`);
+  await page.goto(`${origin}/?page=${values.page}&tokens=${values.tokens}&duration=${values.duration}&history=${values.history}${throttle}`);
   const input = page.getByRole('textbox', { name: 'Message' });
   await input.fill('Tell me everything');
   const metric = async (name) => (await cdp.send('Performance.getMetrics')).metrics.find((entry) => entry.name === name).value;

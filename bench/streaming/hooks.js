@@ -2,23 +2,10 @@
 import { ConciergeProvider, useStream, useThread } from '@concierge/react';
 import { createElement as h, memo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { history, measure, newBench, pace } from './measure.js';
+import { composer, history, measure, newBench, pacedTransport } from './measure.js';
 
 const bench = newBench();
-const transport = {
-  async *sendMessage() {
-    yield { type: 'start', threadId: 'bench', messageId: 'reply' };
-    for await (const text of pace(bench)) yield { type: 'delta', text };
-    yield { type: 'sources', sources: [] };
-    yield { type: 'done', threadId: 'bench', messageId: 'reply' };
-  },
-  async getProductFaqs() {
-    return { status: 'not_available', faqs: [] };
-  },
-  async getThread(threadId) {
-    return { threadId, messages: [] };
-  },
-};
+const transport = pacedTransport(bench);
 const messages = history.map((message) => ({ ...message, createdAt: new Date(0).toISOString() }));
 localStorage.setItem('concierge:bench-hooks', JSON.stringify({ threadId: null, messages }));
 
@@ -32,23 +19,12 @@ function Streaming() {
 
 function Chat() {
   const { messages: list, send } = useThread((thread) => ({ messages: thread.messages, send: thread.send }));
-  const [draft, setDraft] = useState('');
   return h(
     'main',
     null,
     list.map((message) => h(Message, { key: message.id, message })),
     h(Streaming),
-    h('textarea', {
-      'aria-label': 'Message',
-      value: draft,
-      onChange: (event) => setDraft(event.target.value),
-      onKeyDown: (event) => {
-        if (event.key !== 'Enter') return;
-        event.preventDefault();
-        send(draft).catch(() => {});
-        setDraft('');
-      },
-    }),
+    composer(h, useState, (text) => send(text).catch(() => {})),
   );
 }
 

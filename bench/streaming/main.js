@@ -1,36 +1,3 @@
-// Our whole chat window (Markdown on) receiving a long reply from an in-page transport.
-import '@concierge/ui/styles.css';
-import { ConciergeProvider } from '@concierge/react';
-import { ChatWindow } from '@concierge/ui/chat';
-import { createElement } from 'react';
-import { createRoot } from 'react-dom/client';
-import { history, measure, newBench, pace } from './measure.js';
-
-const bench = newBench();
-const transport = {
-  async *sendMessage() {
-    yield { type: 'start', threadId: 'bench', messageId: 'reply' };
-    for await (const text of pace(bench)) yield { type: 'delta', text };
-    yield { type: 'sources', sources: [{ title: 'Returns', url: '/policies/returns' }] };
-    yield { type: 'done', threadId: 'bench', messageId: 'reply' };
-  },
-  async getProductFaqs() {
-    return { status: 'not_available', faqs: [] };
-  },
-  async getThread(threadId) {
-    return { threadId, messages: [] };
-  },
-};
-const messages = history.map((message) => ({ ...message, createdAt: new Date(0).toISOString() }));
-localStorage.setItem('concierge:bench', JSON.stringify({ threadId: null, messages }));
-
-// Inside the widget's root, as on a store's page: the window has its real size, so a long thread
-// is virtualized as it would be.
-createRoot(document.getElementById('root')).render(
-  createElement(
-    'div',
-    { className: 'concierge', 'data-state': 'open' },
-    createElement(ConciergeProvider, { transport, storageKey: 'concierge:bench' }, createElement(ChatWindow, { open: true, starters: false })),
-  ),
-);
-measure(bench);
+// The streaming page: `?page=widget|hooks|usechat` picks what renders the stream (measure.js).
+const pages = { widget: () => import('./widget.js'), hooks: () => import('./hooks.js'), usechat: () => import('./usechat.js') };
+await pages[new URL(location.href).searchParams.get('page') ?? 'widget']();

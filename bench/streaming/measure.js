@@ -24,6 +24,40 @@ export async function* pace(bench) {
   }
 }
 
+/** Our transport, streaming the paced tokens as one reply (the widget and hooks pages). */
+export function pacedTransport(bench) {
+  return {
+    async *sendMessage() {
+      yield { type: 'start', threadId: 'bench', messageId: 'reply' };
+      for await (const text of pace(bench)) yield { type: 'delta', text };
+      yield { type: 'sources', sources: [{ title: 'Returns', url: '/policies/returns' }] };
+      yield { type: 'done', threadId: 'bench', messageId: 'reply' };
+    },
+    async getProductFaqs() {
+      return { status: 'not_available', faqs: [] };
+    },
+    async getThread(threadId) {
+      return { threadId, messages: [] };
+    },
+  };
+}
+
+/** A plain composer: Enter sends what was typed (the hooks and useChat pages). */
+export function composer(h, useState, send) {
+  const [draft, setDraft] = useState('');
+  return h('textarea', {
+    'aria-label': 'Message',
+    value: draft,
+    onChange: (event) => setDraft(event.target.value),
+    onKeyDown: (event) => {
+      if (event.key !== 'Enter') return;
+      event.preventDefault();
+      send(draft);
+      setDraft('');
+    },
+  });
+}
+
 /** Earlier turns, so a whole-list re-render shows up as commits in other messages. */
 export const history = Array.from({ length: HISTORY }, (_, index) => ({
   id: `h${index}`,

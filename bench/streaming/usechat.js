@@ -3,7 +3,7 @@
 import { useChat } from '@ai-sdk/react';
 import { createElement as h, memo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { history, measure, newBench, pace, THROTTLE_MS } from './measure.js';
+import { composer, history, measure, newBench, pace, THROTTLE_MS } from './measure.js';
 
 const bench = newBench();
 const transport = {
@@ -32,7 +32,6 @@ const Message = memo(({ message, streaming }) =>
 
 function Chat() {
   const { messages, sendMessage, status } = useChat({ transport, messages: initial, ...(THROTTLE_MS ? { experimental_throttle: THROTTLE_MS } : {}) });
-  const [draft, setDraft] = useState('');
   const last = messages.length - 1;
   return h(
     'main',
@@ -40,17 +39,7 @@ function Chat() {
     messages.map((message, index) =>
       h(Message, { key: message.id, message, streaming: index === last && message.role === 'assistant' && (status === 'streaming' || status === 'submitted') }),
     ),
-    h('textarea', {
-      'aria-label': 'Message',
-      value: draft,
-      onChange: (event) => setDraft(event.target.value),
-      onKeyDown: (event) => {
-        if (event.key !== 'Enter') return;
-        event.preventDefault();
-        sendMessage({ text: draft });
-        setDraft('');
-      },
-    }),
+    composer(h, useState, (text) => sendMessage({ text })),
   );
 }
 

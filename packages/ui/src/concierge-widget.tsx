@@ -14,7 +14,7 @@ const ChatPanel = lazy(() => import('./chat-panel'));
 // Loaded only on pages that ask for a nudge.
 const Nudge = lazy(() => import('./nudge'));
 
-export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'children'> {
+export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'children'>, WidgetCallbacks {
   /** Overrides some or all of the English strings. */
   strings?: Partial<ConciergeStrings>;
   /** The assistant's first words in an empty conversation (shown, never sent). */
@@ -30,18 +30,6 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
    * product (its catalog id, name, URL, price…). A function: pass it from a client component.
    */
   onAddToCart?: (product: ProductCard) => void;
-  /** Every event below, in one stream, for analytics. */
-  onEvent?: (event: ConciergeEvent) => void;
-  onOpen?: () => void;
-  onClose?: () => void;
-  onMessageSent?: (event: Extract<ConciergeEvent, { type: 'message_sent' }>) => void;
-  onReplyFinished?: (event: Extract<ConciergeEvent, { type: 'reply_finished' }>) => void;
-  onError?: (event: Extract<ConciergeEvent, { type: 'error' }>) => void;
-  onProductClick?: (product: ProductCard) => void;
-  /** The proxy recorded a shopper's thumbs up or down (and comment). */
-  onFeedback?: (event: Extract<ConciergeEvent, { type: 'feedback' }>) => void;
-  /** A shopper asked for a person and the proxy passed it on. */
-  onHandoff?: (event: Extract<ConciergeEvent, { type: 'handoff' }>) => void;
   /** Questions offered in an empty conversation; a product page's FAQs come first; `false` for none. */
   starters?: string[] | false;
   /** Thumbs up and down under each finished reply. @default true */

@@ -26,8 +26,9 @@ export type ConciergeEvent =
 /** Where the parts of the chat window report events; the widget turns them into callbacks. */
 export const EventsContext = createContext<(event: ConciergeEvent) => void>(() => {});
 
-/** The widget's callbacks, one per event type, and `onEvent` for all of them. */
+/** The widget's callbacks, one per event type, and `onEvent` for all of them (functions: pass them from a client component). */
 export interface WidgetCallbacks {
+  /** Every event below, in one stream, for analytics. */
   onEvent?: (event: ConciergeEvent) => void;
   onOpen?: () => void;
   onClose?: () => void;
@@ -35,7 +36,9 @@ export interface WidgetCallbacks {
   onReplyFinished?: (event: Extract<ConciergeEvent, { type: 'reply_finished' }>) => void;
   onError?: (event: Extract<ConciergeEvent, { type: 'error' }>) => void;
   onProductClick?: (product: ProductCard) => void;
+  /** The proxy recorded a shopper's thumbs up or down (and comment). */
   onFeedback?: (event: Extract<ConciergeEvent, { type: 'feedback' }>) => void;
+  /** A shopper asked for a person and the proxy passed it on. */
   onHandoff?: (event: Extract<ConciergeEvent, { type: 'handoff' }>) => void;
 }
 

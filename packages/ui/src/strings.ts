@@ -65,8 +65,9 @@ export interface ConciergeStrings {
 }
 
 export const defaultStrings: ConciergeStrings = {
-  // The same as launcher-strings.ts, which the page loads without these (kept apart so a bundler
-  // does not make a shared chunk of them).
+  // The same as launcher-strings.ts, which the page loads without the rest. Written twice on
+  // purpose: spreading launcherStrings here makes esbuild split them into a chunk of their own,
+  // 0.09 KB more at page load (3.13 → 3.22 KB). A test keeps the two equal.
   locale: 'en',
   dir: 'ltr',
   openChat: 'Open chat',
