@@ -8,6 +8,7 @@
 // p99) in milliseconds, what each adds over the model, and the server's memory per open stream.
 //
 // node bench/proxy.mjs [streams...]        e.g. node bench/proxy.mjs 1 100 500   (default 1 100 500)
+// node bench/proxy.mjs --burst ...         also all N sent in the same millisecond (a connection storm)
 // node bench/proxy.mjs --json ...          one JSON line per run as well, for bench/RESULTS.md
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -70,8 +71,58 @@ function stream(port, path, body, onFirst) {
 }
 
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? 0;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long one of the model's streams lasts (200 chunks 5 ms apart, with timer slack). */
+const STREAM_MS = 1100;
 
-async function run(label, target, path, body, count) {
+function summary(label, mode, count, results, perStreamKiB) {
+  const firstTokens = results.map((result) => result.first);
+  const gaps = results.flatMap((result) => result.gaps);
+  return {
+    label,
+    mode,
+    streams: count,
+    samples: results.length,
+    firstP50: percentile(firstTokens, 50),
+    firstP99: percentile(firstTokens, 99),
+    gapP50: percentile(gaps, 50),
+    gapP99: percentile(gaps, 99),
+    gapMax: Math.max(...gaps),
+    perStreamKiB,
+  };
+}
+
+/**
+ * A steady load, what "N concurrent streams" means on a live store: N shoppers each stream one
+ * reply after another, their first requests spread over one stream's length, so about N streams
+ * are always open and each new one starts among N - 1 that are flowing. Measures the streams that
+ * start once all N are running, for `seconds`; memory is the median of samples taken meanwhile.
+ */
+async function steady(label, target, path, body, count, seconds = 3) {
+  const idle = rssKiB(target.pid);
+  const begin = performance.now();
+  const measureFrom = begin + STREAM_MS;
+  const end = measureFrom + seconds * 1000;
+  const results = [];
+  const samples = [];
+  const sampler = setInterval(() => performance.now() > measureFrom && samples.push(rssKiB(target.pid)), 100);
+  await Promise.all(
+    Array.from({ length: count }, async (_, shopper) => {
+      await sleep((shopper * STREAM_MS) / count);
+      while (performance.now() < end) {
+        const startedAt = performance.now();
+        const result = await stream(target.port, path, body, () => {});
+        if (startedAt >= measureFrom) results.push(result);
+      }
+    }),
+  );
+  clearInterval(sampler);
+  const memory = target.pid && count > 1 && samples.length ? Math.max(0, (percentile(samples, 50) - idle) / count) : null;
+  return summary(label, 'steady', count, results, memory);
+}
+
+/** A burst: all N shoppers send in the same millisecond (a connection storm, not a steady load). */
+async function burst(label, target, path, body, count) {
   const idle = rssKiB(target.pid);
   let firsts = 0;
   let peak = idle;
@@ -83,18 +134,7 @@ async function run(label, target, path, body, count) {
       }),
     ),
   );
-  const firstTokens = results.map((result) => result.first);
-  const gaps = results.flatMap((result) => result.gaps);
-  return {
-    label,
-    streams: count,
-    firstP50: percentile(firstTokens, 50),
-    firstP99: percentile(firstTokens, 99),
-    gapP50: percentile(gaps, 50),
-    gapP99: percentile(gaps, 99),
-    gapMax: Math.max(...gaps),
-    perStreamKiB: target.pid && count > 1 ? Math.max(0, (peak - idle) / count) : null,
-  };
+  return summary(label, 'burst', count, results, target.pid && count > 1 ? Math.max(0, (peak - idle) / count) : null);
 }
 
 const model = await server('model', '200', '5');
@@ -107,7 +147,7 @@ const targets = [
 const redisPort = 16000 + Math.floor(Math.random() * 1000);
 const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 redis.on('error', () => {});
-await new Promise((resolve) => setTimeout(resolve, 500));
+await sleep(500);
 if (redis.exitCode === null && redis.pid) {
   children.push(redis);
   targets.push(['Concierge Node, Redis', await server('proxy', modelUrl, `redis://127.0.0.1:${redisPort}`), '/api/concierge/messages', '{"message":"Help?"}']);
@@ -115,22 +155,30 @@ if (redis.exitCode === null && redis.pid) {
 
 const rows = [];
 const format = (value) => value.toFixed(1).padStart(7);
+const MODES = process.argv.includes('--burst') ? ['steady', 'burst'] : ['steady'];
 try {
   for (const count of STREAMS) {
-    console.log(`\n${count} concurrent stream${count === 1 ? '' : 's'} of 200 chunks, 5 ms apart (ms; "+" is what it adds over the model directly)`);
-    // Warm up every server (JIT, connections) before measuring.
-    for (const [, target, path, body] of targets) await run('warm-up', target, path, body, Math.min(count, 20));
-    const direct = await run('model directly', { port: model.port, pid: model.pid }, '/v1/chat/completions', '{}', count);
-    rows.push(direct);
-    console.log(`  ${'model directly'.padEnd(26)} first token p50 ${format(direct.firstP50)} p99 ${format(direct.firstP99)}   chunk gap p50 ${format(direct.gapP50)} p99 ${format(direct.gapP99)}`);
-    for (const [label, target, path, body] of targets) {
-      const row = await run(label, target, path, body, count);
-      rows.push({ ...row, addedFirstP50: row.firstP50 - direct.firstP50, addedFirstP99: row.firstP99 - direct.firstP99, addedGapP99: row.gapP99 - direct.gapP99 });
+    for (const mode of MODES) {
+      const measure = mode === 'steady' ? steady : burst;
       console.log(
-        `  ${label.padEnd(26)} first token p50 ${format(row.firstP50)} p99 ${format(row.firstP99)}   chunk gap p50 ${format(row.gapP50)} p99 ${format(row.gapP99)} max ${format(row.gapMax)}` +
-          `   + first p50 ${format(row.firstP50 - direct.firstP50)} p99 ${format(row.firstP99 - direct.firstP99)}, gap p99 ${format(row.gapP99 - direct.gapP99)}` +
-          (row.perStreamKiB === null ? '' : `   ${row.perStreamKiB.toFixed(0)} KiB/stream`),
+        mode === 'steady'
+          ? `\n${count} stream${count === 1 ? '' : 's'} open at once (steady), 200 chunks 5 ms apart (ms; "+" is what it adds over the model directly)`
+          : `\n${count} stream${count === 1 ? '' : 's'} sent in the same millisecond (burst)`,
       );
+      // Warm up every server (JIT, connections) before measuring.
+      for (const [, target, path, body] of targets) await burst('warm-up', target, path, body, Math.min(count, 20));
+      const direct = await measure('model directly', { port: model.port, pid: model.pid }, '/v1/chat/completions', '{}', count);
+      rows.push(direct);
+      console.log(`  ${'model directly'.padEnd(26)} first token p50 ${format(direct.firstP50)} p99 ${format(direct.firstP99)}   chunk gap p50 ${format(direct.gapP50)} p99 ${format(direct.gapP99)} max ${format(direct.gapMax)}`);
+      for (const [label, target, path, body] of targets) {
+        const row = await measure(label, target, path, body, count);
+        rows.push({ ...row, addedFirstP50: row.firstP50 - direct.firstP50, addedFirstP99: row.firstP99 - direct.firstP99, addedGapP99: row.gapP99 - direct.gapP99 });
+        console.log(
+          `  ${label.padEnd(26)} first token p50 ${format(row.firstP50)} p99 ${format(row.firstP99)}   chunk gap p50 ${format(row.gapP50)} p99 ${format(row.gapP99)} max ${format(row.gapMax)}` +
+            `   + first p50 ${format(row.firstP50 - direct.firstP50)} p99 ${format(row.firstP99 - direct.firstP99)}, gap p99 ${format(row.gapP99 - direct.gapP99)}` +
+            (row.perStreamKiB === null ? '' : `   ${row.perStreamKiB.toFixed(0)} KiB/stream`),
+        );
+      }
     }
   }
 } finally {

@@ -10,6 +10,7 @@ import {
   type StreamEvent,
   type ThreadMessage,
 } from '@concierge/core';
+import { sseResponse } from './sse-body';
 import { HttpError } from './http-error';
 import { createProductFaqsRoute } from './product-faqs-route';
 import type { ProductCardsFor } from './local/catalog-cards';
@@ -331,9 +332,10 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       const logged = await replies.logged(replyId);
       if (!logged) events = replayOf(replyId, result);
     }
-    if (stream) return sse(withTokens(events));
+    if (stream) return sse(events);
     const json: SendMessageResponse = { threadId: '', messageId: '', text: '', sources: [] };
-    for await (const batch of withTokens(events)) for (const { event } of batch) {
+    for await (const batch of events) for (const logged of batch) {
+      const event = await withToken(logged.event);
       if (event.type === 'delta') json.text += event.text;
       else if (event.type === 'sources') json.sources = event.sources;
       else if (event.type === 'products') json.products = event.products;
@@ -353,20 +355,9 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   }
 
   /** Thread tokens are not logged: each reader gets them on `start` and `done`. */
-  async function* withTokens(batches: AsyncIterable<LoggedReplyEvent[]>): AsyncGenerator<LoggedReplyEvent[]> {
-    for await (const batch of batches) {
-      // Most batches are deltas only: passed on as they are.
-      if (!batch.some(({ event }) => event.type === 'start' || event.type === 'done')) {
-        yield batch;
-        continue;
-      }
-      yield await Promise.all(
-        batch.map(async (logged) => {
-          const { event } = logged;
-          return event.type === 'start' || event.type === 'done' ? { ...logged, event: { ...event, threadToken: await tokens.issue(event.threadId) } } : logged;
-        }),
-      );
-    }
+  function withToken(event: StreamEvent): StreamEvent | Promise<StreamEvent> {
+    if (event.type !== 'start' && event.type !== 'done') return event;
+    return tokens.issue(event.threadId).then((threadToken) => ({ ...event, threadToken }));
   }
 
   /** `GET {base}/replies/{key}`: the reply of a turn after `Last-Event-ID`, then live until it ends. */
@@ -376,7 +367,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     if (last !== null && !last.startsWith(`${replyId}/`)) {
       throw new HttpError(404, 'not_found', 'That reply can no longer be resumed.');
     }
-    return sse(withTokens(replies.follow(replyId, last, request.signal)));
+    return sse(replies.follow(replyId, last, request.signal));
   }
 
   /** `POST {base}/replies/{key}/stop`: stops the reply of a turn, wherever it is produced. */
@@ -399,14 +390,24 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     return record;
   }
 
+  /** A reply's events as SSE text, one chunk per batch; thread tokens are added on `start` and `done`. */
   function sse(events: AsyncIterable<LoggedReplyEvent[]>): Response {
-    return new Response(sseStream(events[Symbol.asyncIterator]()), {
-      headers: {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        'x-accel-buffering': 'no',
-      },
+    return sseResponse(sseText(events), {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
     });
+  }
+
+  async function* sseText(batches: AsyncIterable<LoggedReplyEvent[]>): AsyncGenerator<string> {
+    for await (const batch of batches) {
+      let text = '';
+      for (const logged of batch) {
+        const event = withToken(logged.event);
+        text += encodeStreamEvent(event instanceof Promise ? await event : event, logged.id);
+      }
+      yield text;
+    }
   }
 
   async function getThread(request: Request, threadId: string): Promise<Response> {
@@ -531,22 +532,6 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return result;
-}
-
-function sseStream(batches: AsyncIterator<LoggedReplyEvent[]>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    // One chunk per batch: the events that were there when the reader asked, written at once.
-    async pull(stream) {
-      const { done, value } = await batches.next();
-      if (done) return stream.close();
-      stream.enqueue(encoder.encode(value.map((logged) => encodeStreamEvent(logged.event, logged.id)).join('')));
-    },
-    // The shopper went away: only this reader stops; the reply goes on (a Stop ends it).
-    async cancel() {
-      await batches.return?.(undefined);
-    },
-  });
 }
 
 /** The events of a finished reply, rebuilt from the record kept with its key. */

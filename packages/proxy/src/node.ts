@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type Duplex, Readable } from 'node:stream';
 import { recordSocketAddress } from './client-address';
 import type { ConciergeHandler } from './handler';
+import { takeSseText } from './sse-body';
 
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
@@ -51,10 +52,12 @@ export function toNodeListener(handler: ConciergeHandler) {
       outgoing.end();
       return;
     }
-    const reader = response.body.getReader();
+    // An SSE reply of this package is written as text, chunk by chunk; any other body through
+    // its Web stream.
+    const chunks = takeSseText(response) ?? webChunks(response.body);
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await chunks.next();
         if (done) break;
         outgoing.write(value);
       }
@@ -62,9 +65,22 @@ export function toNodeListener(handler: ConciergeHandler) {
     } catch {
       outgoing.destroy();
     } finally {
-      if (controller.signal.aborted) await reader.cancel().catch(() => {});
+      if (controller.signal.aborted) await Promise.resolve(chunks.return?.(undefined)).catch(() => {});
     }
   };
+}
+
+async function* webChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
 }
 
 /** A Node HTTP server around a handler; call `listen(port)` on it. */

@@ -197,25 +197,32 @@ export function createReplyLog(options: ReplyLogOptions) {
     const local = productions.get(replyId);
     if (local) {
       let index = afterId === null ? 0 : local.events.findIndex((event) => event.id === afterId) + 1;
-      for (;;) {
-        if (index < local.events.length) {
-          const batch = local.events.slice(index);
-          const end = batch.findIndex((logged) => TERMINAL.has(logged.event.type));
-          if (end >= 0) return yield batch.slice(0, end + 1);
-          index += batch.length;
-          yield batch;
-          continue;
+      // One waker for the whole follow (not a listener per batch): the producer calls it after
+      // each event, an abort calls it once.
+      let resume: (() => void) | undefined;
+      const wake = () => {
+        const waiting = resume;
+        resume = undefined;
+        waiting?.();
+      };
+      local.wake.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
+      try {
+        for (;;) {
+          if (index < local.events.length) {
+            const batch = local.events.slice(index);
+            const end = batch.findIndex((logged) => TERMINAL.has(logged.event.type));
+            if (end >= 0) return yield batch.slice(0, end + 1);
+            index += batch.length;
+            yield batch;
+            continue;
+          }
+          if (local.ended || signal.aborted) return;
+          await new Promise<void>((resolve) => (resume = resolve));
         }
-        if (local.ended || signal.aborted) return;
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            local.wake.delete(wake);
-            signal.removeEventListener('abort', wake);
-            resolve();
-          };
-          local.wake.add(wake);
-          signal.addEventListener('abort', wake, { once: true });
-        });
+      } finally {
+        local.wake.delete(wake);
+        signal.removeEventListener('abort', wake);
       }
     }
     let cursor = afterId === null ? null : afterId.slice(replyId.length + 1);

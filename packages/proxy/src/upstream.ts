@@ -1,6 +1,7 @@
 import { LIMITS } from '@concierge/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { HttpError } from './http-error';
+import { nodeBodies, nodeRequest } from './node-request';
 
 /** What every vendor adapter needs to call its API. */
 export interface UpstreamOptions {
@@ -11,6 +12,7 @@ export interface UpstreamOptions {
   apiKey: string;
   /** Milliseconds before a call is given up. @default 30000 */
   timeoutMs?: number;
+  /** A `fetch` to call the vendor with. @default Node's own HTTP client, keeping connections alive */
   fetch?: typeof globalThis.fetch;
   /** Where problems are reported; never given message text or keys. @default console.warn */
   log?: (line: string) => void;
@@ -43,53 +45,75 @@ export async function callUpstream(
   // Made only when it happens: an error's stack trace costs CPU on every call otherwise.
   let stalled: HttpError | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      log(`${options.vendor} sent nothing for ${timeoutMs} ms.`);
-      stalled = new HttpError(504, 'upstream_timeout', 'The assistant took too long to answer. Please try again.');
-      idle.abort(stalled);
-    }, timeoutMs);
+  let lastActivity = 0;
+  // One timer per call, pushed back only when it fires: re-arming on each chunk of a busy stream
+  // would churn timers thousands of times a second.
+  const check = () => {
+    const quiet = Date.now() - lastActivity;
+    if (quiet < timeoutMs) {
+      timer = setTimeout(check, timeoutMs - quiet);
+      return;
+    }
+    timer = undefined;
+    log(`${options.vendor} sent nothing for ${timeoutMs} ms.`);
+    stalled = new HttpError(504, 'upstream_timeout', 'The assistant took too long to answer. Please try again.');
+    idle.abort(stalled);
   };
-  init.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  const arm = () => {
+    lastActivity = Date.now();
+    timer ??= setTimeout(check, timeoutMs);
+  };
+  const disarm = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  init.signal.addEventListener('abort', disarm, { once: true });
   arm();
+  const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
+  const headers: Record<string, string> = {
+    ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+    accept: init.accept ?? 'application/json',
+    ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+  };
+  const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+  const signal = AbortSignal.any([init.signal, idle.signal]);
+  // A stream is read by `upstreamEvents`, which re-arms the bound on each chunk: no extra stream
+  // stage per vendor stream (they cost CPU with hundreds of streams open).
+  const streamed = (status: number, headers: Headers) =>
+    status >= 200 && status < 300 && Boolean(init.accept?.includes('text/event-stream')) && (headers.get('content-type') ?? '').includes('text/event-stream');
+  const watchdog = { arm, clear: disarm, stalled: () => stalled };
   let response: Response;
   try {
-    response = await (options.fetch ?? globalThis.fetch)(url, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: {
-        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-        accept: init.accept ?? 'application/json',
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: AbortSignal.any([init.signal, idle.signal]),
-    });
+    if (options.fetch) {
+      response = await options.fetch(url, { method, headers, body, signal });
+      if (response.body && streamed(response.status, response.headers)) {
+        arm();
+      } else if (response.body) {
+        const watched = response.body.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              arm();
+              controller.enqueue(chunk);
+            },
+            flush: disarm,
+          }),
+        );
+        response = new Response(watched, { status: response.status, statusText: response.statusText, headers: response.headers });
+      } else disarm();
+    } else {
+      // Node's own HTTP client (see node-request.ts): a JSON answer comes back read whole.
+      response = await nodeRequest(url, { method, headers, body, signal, stream: streamed, onChunk: arm });
+      if (nodeBodies.has(response)) arm();
+      else disarm();
+    }
   } catch (error) {
-    clearTimeout(timer);
+    disarm();
     if (stalled && !init.signal.aborted) throw stalled;
     if (init.signal.aborted) throw error;
     log(`${options.vendor} could not be reached: ${(error as Error).message}`);
     throw unavailable();
   }
-  if (response.body && response.ok && init.accept?.includes('text/event-stream') && isEventStream(response)) {
-    // A stream is read by `upstreamEvents`, which re-arms the bound on each chunk itself: no
-    // extra stream stage per vendor stream (they cost CPU with hundreds of streams open).
-    arm();
-    watchdogs.set(response, { arm, clear: () => clearTimeout(timer) });
-  } else if (response.body) {
-    arm();
-    const watched = response.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          arm();
-          controller.enqueue(chunk);
-        },
-        flush: () => clearTimeout(timer),
-      }),
-    );
-    response = new Response(watched, { status: response.status, statusText: response.statusText, headers: response.headers });
-  } else clearTimeout(timer);
+  if (streamed(response.status, response.headers)) watchdogs.set(response, watchdog);
   if (response.ok || init.pass?.includes(response.status)) return response;
   if (response.status === 404 && init.notFoundVariable) {
     log(`${options.vendor} answered 404: check ${init.notFoundVariable}.`);
@@ -174,17 +198,16 @@ export function malformed(): HttpError {
 }
 
 /** The silence bound of a vendor stream, re-armed by its reader on every chunk. */
-const watchdogs = new WeakMap<Response, { arm: () => void; clear: () => void }>();
+const watchdogs = new WeakMap<Response, { arm: () => void; clear: () => void; stalled: () => HttpError | undefined }>();
 
 /**
  * The SSE messages of a vendor's stream, each as it arrives: eventsource-parser fed straight
  * from the body's reader, bounded to `LIMITS.eventMaxChars` per event.
  */
 export async function* upstreamEvents(response: Response): AsyncGenerator<EventSourceMessage> {
-  if (!response.body) throw malformed();
   const watchdog = watchdogs.get(response);
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
+  const chunks = nodeBodies.get(response) ?? (response.body && webText(response.body));
+  if (!chunks) throw malformed();
   let messages: EventSourceMessage[] = [];
   let tooLong = false;
   const parser = createParser({
@@ -193,16 +216,22 @@ export async function* upstreamEvents(response: Response): AsyncGenerator<EventS
     onError: (error) => void (tooLong ||= error.type === 'max-buffer-size-exceeded'),
     maxBufferSize: LIMITS.eventMaxChars,
   });
+  const iterator = chunks[Symbol.asyncIterator]();
   try {
     for (;;) {
-      const { done, value } = await reader.read().catch((thrown: unknown) => {
-        // A stalled vendor (504).
+      let next: IteratorResult<string>;
+      try {
+        next = await iterator.next();
+      } catch (thrown) {
+        // A stalled vendor (504), or a connection cut.
+        const stalled = watchdog?.stalled();
+        if (stalled) throw stalled;
         if (thrown instanceof HttpError) throw thrown;
         throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
-      });
-      if (done) return;
+      }
+      if (next.done) return;
       watchdog?.arm();
-      parser.feed(decoder.decode(value, { stream: true }));
+      parser.feed(next.value);
       if (tooLong) throw malformed();
       const ready = messages;
       messages = [];
@@ -210,6 +239,22 @@ export async function* upstreamEvents(response: Response): AsyncGenerator<EventS
     }
   } finally {
     watchdog?.clear();
+    nodeBodies.get(response)?.destroy();
+    await iterator.return?.().catch(() => {});
+  }
+}
+
+/** A Web body as text chunks. */
+async function* webText(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield decoder.decode(value, { stream: true });
+    }
+  } finally {
     await reader.cancel().catch(() => {});
   }
 }

@@ -1,0 +1,103 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sseResponse, takeSseText } from './sse-body';
+import { callUpstream, upstreamEvents } from './upstream';
+
+/** A vendor on loopback: JSON (gzip on request), a redirect, an SSE stream, and one that stalls. */
+let server: Server;
+let base = '';
+let connections = 0;
+const upstream = { vendor: 'Test vendor', keyVariable: 'TEST_KEY', apiKey: 'sk-test', timeoutMs: 300, log: () => {} };
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (request.url === '/gzip') {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        response.end(gzipSync(JSON.stringify({ ok: true, authorization: request.headers.authorization })));
+      } else if (request.url === '/moved') {
+        response.writeHead(307, { location: '/gzip' }).end();
+      } else if (request.url === '/stream') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write('data: {"n":1}\n\n');
+        setTimeout(() => response.end('data: {"n":2}\n\ndata: [DONE]\n\n'), 20);
+      } else if (request.url === '/stall') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write('data: {"n":1}\n\n');
+      } else response.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+describe('vendor calls through Node’s HTTP client', () => {
+  it('sends the key, undoes gzip, follows a redirect, and keeps the connection for the next call', async () => {
+    const before = connections;
+    for (const path of ['/gzip', '/moved', '/gzip']) {
+      const response = await callUpstream(upstream, `${base}${path}`, { body: { message: 'hi' }, signal: new AbortController().signal });
+      expect(await response.json()).toEqual({ ok: true, authorization: 'Bearer sk-test' });
+    }
+    expect(connections - before).toBe(1);
+  });
+
+  it('hands a vendor stream to the SSE reader as Node’s own stream, with no Web stream in between', async () => {
+    const response = await callUpstream(upstream, `${base}/stream`, { body: {}, accept: 'text/event-stream', signal: new AbortController().signal });
+    expect(response.body).toBeNull();
+    const data: string[] = [];
+    for await (const message of upstreamEvents(response)) data.push(message.data);
+    expect(data).toEqual(['{"n":1}', '{"n":2}', '[DONE]']);
+  });
+
+  it('ends a stream that goes silent with upstream_timeout after the bound', async () => {
+    const response = await callUpstream(upstream, `${base}/stall`, { body: {}, accept: 'text/event-stream', signal: new AbortController().signal });
+    const started = Date.now();
+    const data: string[] = [];
+    await expect(
+      (async () => {
+        for await (const message of upstreamEvents(response)) data.push(message.data);
+      })(),
+    ).rejects.toMatchObject({ code: 'upstream_timeout', status: 504 });
+    expect(data).toEqual(['{"n":1}']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('answers an unreachable vendor with upstream_unavailable', async () => {
+    await expect(callUpstream(upstream, 'http://127.0.0.1:9/', { signal: new AbortController().signal })).rejects.toMatchObject({ code: 'upstream_unavailable' });
+  });
+});
+
+describe('SSE responses written as text', () => {
+  async function* chunks() {
+    yield 'event: a\ndata: {}\n\n';
+    yield 'event: b\ndata: {}\n\n';
+  }
+
+  it('gives the text once to a server that writes it, and then never again', async () => {
+    const response = sseResponse(chunks(), { 'content-type': 'text/event-stream' });
+    const text = takeSseText(response);
+    expect(text).toBeDefined();
+    expect(takeSseText(response)).toBeUndefined();
+    const written: string[] = [];
+    for (let next = await text!.next(); !next.done; next = await text!.next()) written.push(next.value);
+    expect(written.join('')).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
+  });
+
+  it('keeps the Web body for hosts that read it, and no text once the body is being read', async () => {
+    const response = sseResponse(chunks(), { 'content-type': 'text/event-stream' });
+    const reader = response.body!.getReader();
+    expect(takeSseText(response)).toBeUndefined();
+    const decoder = new TextDecoder();
+    let text = '';
+    for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value);
+    expect(text).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
+  });
+});
