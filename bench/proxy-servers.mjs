@@ -2,14 +2,13 @@
 // OpenAI-compatible upstream), `bare` (a pass-through that only pipes the model's stream: the
 // floor for any proxy), `proxy` (Concierge's Node server) and `next` (Concierge's handler as a
 // Next.js route handler is called: a Web Request in, a Web Response out, through Next's
-// own Node adapter logic reduced to `Readable.fromWeb`). Prints `ready <port>` once listening.
+// own Node adapter logic: the body piped into a WritableStream over the Node response). Prints `ready <port>` once listening.
 //
 // node bench/proxy-servers.mjs model <chunks> <delayMs> | bare <modelUrl> | proxy <modelUrl> [redisUrl] | next <modelUrl>
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 
 const [kind, ...args] = process.argv.slice(2);
 const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
@@ -65,8 +64,29 @@ async function start() {
       new Request(`http://127.0.0.1${incoming.url}`, { method: incoming.method, headers: incoming.headers, body }),
     );
     outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-    if (response.body) Readable.fromWeb(response.body).pipe(outgoing);
-    else outgoing.end();
+    if (!response.body) return void outgoing.end();
+    // As Next's `pipeToNodeResponse`: the body piped into a WritableStream over the response.
+    const resolvers = () => {
+      let resolve;
+      const promise = new Promise((done) => (resolve = done));
+      return { promise, resolve };
+    };
+    let drained = resolvers();
+    outgoing.on('drain', () => drained.resolve());
+    await response.body
+      .pipeTo(
+        new WritableStream({
+          async write(chunk) {
+            if (!outgoing.write(chunk)) {
+              await drained.promise;
+              drained = resolvers();
+            }
+          },
+          close: () => void outgoing.end(),
+          abort: () => void outgoing.destroy(),
+        }),
+      )
+      .catch(() => outgoing.destroy());
   });
 }
 

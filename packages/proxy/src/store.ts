@@ -109,11 +109,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
       entries.delete(`value:${key}`);
     },
     async appendEvent(log, data, ttlSeconds) {
-      // Appended in place: a long reply is thousands of events.
-      const events = (read(`log:${log}`) as LoggedEvent[] | undefined) ?? [];
-      const id = `${now()}-${sequence++}`;
-      events.push({ id, data });
-      write(`log:${log}`, events, ttlSeconds);
+      // Appended in place, the entry kept: a long reply is thousands of events, and hundreds of
+      // replies stream at once.
+      const key = `log:${log}`;
+      const time = now();
+      const id = `${time}-${sequence++}`;
+      const entry = entries.get(key);
+      if (entry && entry.expires > time) {
+        (entry.value as LoggedEvent[]).push({ id, data });
+        entry.expires = time + ttlSeconds * 1000;
+      } else write(key, [{ id, data }], ttlSeconds);
       return id;
     },
     async readEvents(log, afterId) {
