@@ -70,7 +70,8 @@ function stream(port, path, body, onFirst) {
   });
 }
 
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? 0;
+// `null` when nothing was measured (no stream finished within the window).
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? null;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long one of the model's streams lasts (200 chunks 5 ms apart, with timer slack). */
 const STREAM_MS = 1100;
@@ -87,7 +88,7 @@ function summary(label, mode, count, results, perStreamKiB) {
     firstP99: percentile(firstTokens, 99),
     gapP50: percentile(gaps, 50),
     gapP99: percentile(gaps, 99),
-    gapMax: Math.max(...gaps),
+    gapMax: gaps.length ? gaps.reduce((max, gap) => Math.max(max, gap), 0) : null,
     perStreamKiB,
   };
 }
@@ -154,7 +155,8 @@ if (redis.exitCode === null && redis.pid) {
 }
 
 const rows = [];
-const format = (value) => value.toFixed(1).padStart(7);
+const format = (value) => (value === null || Number.isNaN(value) ? '—' : value.toFixed(1)).padStart(7);
+const minus = (a, b) => (a === null || b === null ? null : a - b);
 const MODES = process.argv.includes('--burst') ? ['steady', 'burst'] : ['steady'];
 try {
   for (const count of STREAMS) {
@@ -172,10 +174,11 @@ try {
       console.log(`  ${'model directly'.padEnd(26)} first token p50 ${format(direct.firstP50)} p99 ${format(direct.firstP99)}   chunk gap p50 ${format(direct.gapP50)} p99 ${format(direct.gapP99)} max ${format(direct.gapMax)}`);
       for (const [label, target, path, body] of targets) {
         const row = await measure(label, target, path, body, count);
-        rows.push({ ...row, addedFirstP50: row.firstP50 - direct.firstP50, addedFirstP99: row.firstP99 - direct.firstP99, addedGapP99: row.gapP99 - direct.gapP99 });
+        rows.push({ ...row, addedFirstP50: minus(row.firstP50, direct.firstP50), addedFirstP99: minus(row.firstP99, direct.firstP99), addedGapP99: minus(row.gapP99, direct.gapP99) });
         console.log(
           `  ${label.padEnd(26)} first token p50 ${format(row.firstP50)} p99 ${format(row.firstP99)}   chunk gap p50 ${format(row.gapP50)} p99 ${format(row.gapP99)} max ${format(row.gapMax)}` +
-            `   + first p50 ${format(row.firstP50 - direct.firstP50)} p99 ${format(row.firstP99 - direct.firstP99)}, gap p99 ${format(row.gapP99 - direct.gapP99)}` +
+            `   + first p50 ${format(minus(row.firstP50, direct.firstP50))} p99 ${format(minus(row.firstP99, direct.firstP99))}, gap p99 ${format(minus(row.gapP99, direct.gapP99))}` +
+            (row.samples ? '' : '   (no stream finished in the window)') +
             (row.perStreamKiB === null ? '' : `   ${row.perStreamKiB.toFixed(0)} KiB/stream`),
         );
       }

@@ -45,7 +45,7 @@ const proxy = bench('Proxy overhead', ['proxy.mjs', '1', '100', '500', '--burst'
 const kb = bench('The local knowledge base', ['--expose-gc', 'knowledge-base.mjs', '1000', '10000', '--json']);
 
 const kbRound = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
-const ms = (value) => (value === undefined ? '—' : value.toFixed(1));
+const ms = (value) => (value === undefined || value === null ? '—' : value.toFixed(1));
 const sizes = anchors.json.find(Array.isArray) ?? [];
 const lines = [
   '# Benchmark results',
