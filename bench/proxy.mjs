@@ -19,7 +19,12 @@ const SERVERS = fileURLToPath(new URL('./proxy-servers.mjs', import.meta.url));
 const counts = process.argv.slice(2).filter((arg) => /^\d+$/.test(arg)).map(Number);
 const STREAMS = counts.length ? counts : [1, 100, 500];
 const JSON_OUT = process.argv.includes('--json');
-const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+// A steady load reuses connections, as a store's load balancer or CDN keeps connections to its
+// Node servers alive; a burst opens a new one per stream. (A Node server accepts one new
+// connection per turn of its event loop, so under load a connection storm queues in the
+// kernel, whatever the server does per request.)
+const keptAlive = new Agent({ keepAlive: true, maxSockets: Infinity });
+const fresh = new Agent({ keepAlive: false, maxSockets: Infinity });
 const children = [];
 
 /** Starts one server process; resolves with its port and pid. */
@@ -44,7 +49,7 @@ function rssKiB(pid) {
 }
 
 /** One shopper: time to the first chunk that carries text, and the gaps between such chunks. */
-function stream(port, path, body, onFirst) {
+function stream(port, path, body, onFirst, agent = fresh) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (response) => {
@@ -112,7 +117,7 @@ async function steady(label, target, path, body, count, seconds = 3) {
       await sleep((shopper * STREAM_MS) / count);
       while (performance.now() < end) {
         const startedAt = performance.now();
-        const result = await stream(target.port, path, body, () => {});
+        const result = await stream(target.port, path, body, () => {}, keptAlive);
         if (startedAt >= measureFrom) results.push(result);
       }
     }),
@@ -186,5 +191,6 @@ try {
   }
 } finally {
   for (const child of children) child.kill();
+  keptAlive.destroy();
 }
 if (JSON_OUT) for (const row of rows) console.log(JSON.stringify(row));

@@ -89,6 +89,8 @@ describe.each([
     ]);
     expect(await one.readEvents('reply-1', ids[3]!)).toEqual([]);
     expect(await one.readEvents('no-such-reply', null)).toEqual([]);
+    // An id this log never gave (another store's, or forged) reads nothing rather than all of it.
+    expect(await two.readEvents('reply-1', '9999999999999-0')).toEqual([]);
   });
 
   it('counts a rate limit once across instances', async () => {

@@ -64,7 +64,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
   const { maxEntries = 20_000, maxMessagesPerThread = 200, now = Date.now } = options;
   const entries = new Map<string, Entry>();
   const limiters = new Map<string, Limiter>();
-  let sequence = 0;
 
   const read = (key: string): unknown => {
     const entry = entries.get(key);
@@ -109,23 +108,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
       entries.delete(`value:${key}`);
     },
     async appendEvent(log, data, ttlSeconds) {
-      // Appended in place, the entry kept: a long reply is thousands of events, and hundreds of
-      // replies stream at once.
+      // A log is its events' data, appended in place, the entry kept; an event's id is its
+      // position (`0-1`, `0-2`…). A long reply is thousands of events and hundreds stream at once:
+      // one string per event is all the garbage collector has to walk.
       const key = `log:${log}`;
       const time = now();
-      const id = `${time}-${sequence++}`;
       const entry = entries.get(key);
       if (entry && entry.expires > time) {
-        (entry.value as LoggedEvent[]).push({ id, data });
         entry.expires = time + ttlSeconds * 1000;
-      } else write(key, [{ id, data }], ttlSeconds);
-      return id;
+        return `0-${(entry.value as string[]).push(data)}`;
+      }
+      write(key, [data], ttlSeconds);
+      return '0-1';
     },
     async readEvents(log, afterId) {
-      const events = (read(`log:${log}`) as LoggedEvent[] | undefined) ?? [];
-      if (afterId === null) return events.slice();
-      const index = events.findIndex((event) => event.id === afterId);
-      return index < 0 ? events.filter((event) => compareIds(event.id, afterId) > 0) : events.slice(index + 1);
+      const data = (read(`log:${log}`) as string[] | undefined) ?? [];
+      // After an id of this log, or after none of its events for an id it never gave.
+      const position = afterId === null ? 0 : /^0-\d+$/.test(afterId) ? Number(afterId.slice(2)) : data.length;
+      const from = Math.min(position, data.length);
+      return data.slice(from).map((text, index) => ({ id: `0-${from + index + 1}`, data: text }));
     },
     limiter(options) {
       let limiter = limiters.get(options.keyPrefix);
@@ -136,11 +137,4 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
       entries.clear();
     },
   };
-}
-
-/** Orders `{milliseconds}-{sequence}` ids, as Redis Streams order theirs. */
-export function compareIds(a: string, b: string): number {
-  const [aTime = 0, aSequence = 0] = a.split('-').map(Number);
-  const [bTime = 0, bSequence = 0] = b.split('-').map(Number);
-  return aTime - bTime || aSequence - bSequence;
 }
