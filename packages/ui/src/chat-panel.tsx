@@ -38,7 +38,7 @@ export default function ChatPanel({
   onClose,
   strings,
   greeting,
-  ask,
+  asks,
   resetRequest,
   onEvent,
   onAddToCart,
@@ -72,7 +72,7 @@ export default function ChatPanel({
             onClose={onClose}
             strings={{ ...defaultStrings, ...strings }}
             greeting={greeting}
-            ask={ask}
+            asks={asks}
             resetRequest={resetRequest}
             onEvent={emit}
             starters={starters}

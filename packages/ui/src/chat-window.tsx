@@ -16,8 +16,8 @@ export interface ChatWindowProps {
   onClose?: () => void;
   strings?: ConciergeStrings;
   greeting?: string;
-  /** A message to send as soon as the window is ready (a new object sends again). */
-  ask?: AskDetail | null;
+  /** Messages from the page to send, in order: each one once, as the list grows (`concierge.send`). */
+  asks?: readonly AskDetail[];
   /** Starts a new conversation each time it grows (`concierge.reset()`). */
   resetRequest?: number;
   /** What happens in the conversation: messages sent, replies finished, errors. */
@@ -42,7 +42,7 @@ export function ChatWindow({
   onClose,
   strings = defaultStrings,
   greeting,
-  ask,
+  asks,
   resetRequest = 0,
   onEvent,
   starters,
@@ -91,7 +91,7 @@ export function ChatWindow({
           </button>
         )}
       </header>
-      <AskRunner ask={ask ?? null} />
+      <AskRunner asks={asks} />
       <ResetRunner request={resetRequest} />
       {onEvent && <EventWatcher onEvent={onEvent} />}
       <HandoffContext.Provider value={handoff ? () => setHandingOff(true) : null}>
@@ -158,15 +158,18 @@ function ResetRunner({ request }: { request: number }) {
   return null;
 }
 
-/** Sends what another part of the page asked for (e.g. an FAQ's "Ask a follow-up"). */
-function AskRunner({ ask }: { ask: AskDetail | null }) {
+/** Sends what another part of the page asked for (e.g. an FAQ's "Ask a follow-up"), each once. */
+function AskRunner({ asks = [] }: { asks?: readonly AskDetail[] }) {
   const { send, stop } = useThread((thread) => ({ send: thread.send, stop: thread.stop }));
+  const sent = useRef(0);
   useEffect(() => {
-    if (!ask) return;
-    // The reply in progress is kept as interrupted, before the question.
+    if (asks.length <= sent.current) return;
+    // The reply in progress is kept as interrupted, before the questions; those asked together
+    // (two `concierge.send` in a row) are all sent and answered in turn.
     stop();
-    send(ask.message, ask.fields).catch(() => {});
-    // Only a new request sends; the actions are stable.
-  }, [ask]);
+    for (const ask of asks.slice(sent.current)) send(ask.message, ask.fields).catch(() => {});
+    sent.current = asks.length;
+    // Only new questions send; the actions are stable.
+  }, [asks]);
   return null;
 }

@@ -25,4 +25,4 @@ export { EventsContext } from './events';
 export { defaultStrings } from './strings';
 export type { ConciergeStrings } from './strings';
 export { default as Nudge } from './nudge';
-export type { NudgeProps, NudgeRequest } from './nudge';
+export type { NudgeCommand, NudgeProps, NudgeRequest } from './nudge';

@@ -6,7 +6,7 @@ import type { AskDetail } from './ask';
 import { listenForCommands } from './control';
 import type { ConciergeEvent, WidgetCallbacks } from './events';
 import { Launcher } from './launcher';
-import type { NudgeRequest } from './nudge';
+import type { NudgeCommand } from './nudge';
 import { launcherStrings } from './launcher-strings';
 import type { ConciergeStrings } from './strings';
 
@@ -21,7 +21,7 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
   greeting?: string;
   /** Open the window at start. @default false, or open again after a reload if it was open */
   defaultOpen?: boolean;
-  /** Colour scheme; `auto` follows the shopper's system setting. @default "light" */
+  /** Colour scheme; `auto` follows the shopper's system setting. @default "light" (the stylesheet's own) */
   theme?: 'light' | 'dark' | 'auto';
   /** The brand's colour for the header, launcher, buttons and the shopper's messages. */
   brandColor?: string;
@@ -41,12 +41,16 @@ export interface ConciergeWidgetProps extends Omit<ConciergeProviderProps, 'chil
 const OPEN_KEY = 'concierge:open';
 const UNREAD_KEY = 'concierge:unread';
 
-/** Keeps a value for this tab across reloads; in private mode it lives until the page goes. */
-function remember(key: string, value: string): void {
+/**
+ * This tab's value of a key, kept across reloads (after setting it, when a value is given); `null`
+ * where storage is refused (a sandboxed frame, blocked site data), so the widget works without it.
+ */
+function session(key: string, value?: string): string | null {
   try {
-    sessionStorage.setItem(key, value);
+    if (value !== undefined) sessionStorage.setItem(key, value);
+    return sessionStorage.getItem(key);
   } catch {
-    // Storage refused: nothing to keep.
+    return null;
   }
 }
 
@@ -56,26 +60,12 @@ function remember(key: string, value: string): void {
  * @example
  * <ConciergeWidget endpoint="/api/concierge" greeting="Hi! How can I help?" />
  */
-export function ConciergeWidget({
-  strings: overrides,
-  greeting,
-  defaultOpen = false,
-  theme = 'light',
-  brandColor,
-  onEvent,
-  onOpen,
-  onClose,
-  onMessageSent,
-  onReplyFinished,
-  onError,
-  onProductClick,
-  onFeedback,
-  onHandoff,
-  ...provider
-}: ConciergeWidgetProps) {
-  // The latest callbacks, read when an event happens; the window reports its own events to them.
-  const callbacks = useRef<WidgetCallbacks>({});
-  callbacks.current = { onEvent, onOpen, onClose, onMessageSent, onReplyFinished, onError, onProductClick, onFeedback, onHandoff };
+export function ConciergeWidget(props: ConciergeWidgetProps) {
+  const { strings: overrides, greeting, defaultOpen = false, theme, brandColor } = props;
+  // The latest props, whose callbacks are read when an event happens; the window reports its own
+  // events to them. (Passed whole, not picked apart: every byte here is on every page.)
+  const callbacks = useRef(props);
+  callbacks.current = props;
   /** The launcher's events: open, close and nudges. */
   const emit = (event: ConciergeEvent) => {
     if (event.type === 'open') callbacks.current.onOpen?.();
@@ -87,37 +77,36 @@ export function ConciergeWidget({
   const root = useRef<HTMLDivElement>(null);
 
   // Set through the CSSOM, which a strict Content-Security-Policy allows (a style attribute it would not).
-  useEffect(() => {
-    if (brandColor) root.current?.style.setProperty('--concierge-color-accent', brandColor);
-    else root.current?.style.removeProperty('--concierge-color-accent');
-  }, [brandColor]);
+  // (An empty value removes it.)
+  useEffect(() => root.current?.style.setProperty('--concierge-color-accent', brandColor || ''), [brandColor]);
   const [open, setOpen] = useState(defaultOpen);
   const openRef = useRef(open);
   openRef.current = open;
   // Replies that finished while the window was closed; kept across reloads, cleared by opening.
   const [unread, setUnread] = useState(0);
-  const countUnread = (next: number) => {
-    setUnread(next);
-    remember(UNREAD_KEY, String(next));
-  };
+  const countUnread = (next: (count: number) => number) =>
+    setUnread((count) => {
+      const value = next(count);
+      session(UNREAD_KEY, String(value));
+      return value;
+    });
   const [loaded, setLoaded] = useState(defaultOpen);
-  const focusLauncher = () => root.current?.querySelector<HTMLElement>('.concierge-launcher')?.focus();
-  const [ask, setAsk] = useState<AskDetail | null>(null);
+  // The launcher is the root's last element.
+  const focusLauncher = () => (root.current?.lastChild as HTMLElement | null)?.focus();
+  const [asks, setAsks] = useState<AskDetail[]>([]);
 
   useEffect(() => {
-    setUnread(Number(sessionStorage.getItem(UNREAD_KEY)) || 0);
-    if (sessionStorage.getItem(OPEN_KEY) === '1') {
+    setUnread(Number(session(UNREAD_KEY)) || 0);
+    if (session(OPEN_KEY) === '1') {
       setOpen(true);
       setLoaded(true);
     }
   }, []);
 
   // A nudge by the launcher, and the assistant's first words once it was clicked.
-  const [nudge, setNudge] = useState<NudgeRequest | null>(null);
+  const [nudge, setNudge] = useState<NudgeCommand | null>(null);
   const [nudgeGreeting, setNudgeGreeting] = useState<string | null>(null);
   const endNudge = (text: string, action: 'clicked' | 'dismissed') => {
-    setNudge(null);
-    emit({ type: 'nudge', action, text });
     if (action === 'clicked') {
       setNudgeGreeting(text);
       setOpenAndRemember(true);
@@ -130,14 +119,13 @@ export function ConciergeWidget({
   useEffect(
     () =>
       listenForCommands((command) => {
-        // Not while the window is open; opening it drops a nudge still waiting.
-        if (command.type === 'nudge') setNudge(openRef.current ? null : command);
-        else if (command.type === 'cancelNudge') setNudge((current) => (current?.id === command.id ? null : current));
+        // Handled by the nudge's own module, loaded by the first one.
+        if (command.type === 'nudge' || command.type === 'cancelNudge') setNudge(command);
         else if (command.type === 'open') setOpenAndRemember(true);
         else if (command.type === 'close') setOpenAndRemember(false);
         else if (command.type === 'toggle') setOpenAndRemember(!openRef.current);
         else if (command.type === 'send') {
-          setAsk({ message: command.message, fields: command.fields });
+          setAsks((list) => [...list, { message: command.message, fields: command.fields }]);
           setOpenAndRemember(true);
         } else if (command.type === 'setContext') extraContext.current = { ...command.context };
         else {
@@ -154,10 +142,9 @@ export function ConciergeWidget({
     setOpen(next);
     if (next) {
       setLoaded(true);
-      countUnread(0);
-      setNudge(null);
+      countUnread(() => 0);
     }
-    remember(OPEN_KEY, next ? '1' : '0');
+    session(OPEN_KEY, next ? '1' : '0');
     if (!next) focusLauncher();
   };
 
@@ -173,18 +160,18 @@ export function ConciergeWidget({
       {loaded && (
         <Suspense fallback={<div className="concierge-window concierge-loading" role="status" aria-label={strings.typing} />}>
           <ChatPanel
-            {...provider}
+            {...props}
             extraContext={extraContext}
             open={open}
             onClose={() => setOpenAndRemember(false)}
             strings={overrides}
             greeting={nudgeGreeting ?? greeting}
-            ask={ask}
+            asks={asks}
             resetRequest={resetRequest}
             callbacks={callbacks.current}
             onEvent={(event) => {
               // A reply the shopper did not see arrive is counted on the launcher.
-              if (event.type === 'reply_finished' && !openRef.current) countUnread(Number(sessionStorage.getItem(UNREAD_KEY)) + 1);
+              if (event.type === 'reply_finished' && !openRef.current) countUnread((count) => count + 1);
             }}
           />
         </Suspense>
@@ -192,7 +179,7 @@ export function ConciergeWidget({
       <div className="concierge-nudge-region" role="status">
         {nudge && (
           <Suspense>
-            <Nudge request={nudge} hidden={open} dismissLabel={strings.dismiss} onShown={(text) => emit({ type: 'nudge', action: 'shown', text })} onEnd={endNudge} />
+            <Nudge command={nudge} hidden={open} dismissLabel={strings.dismiss} onEvent={emit} onEnd={endNudge} />
           </Suspense>
         )}
       </div>

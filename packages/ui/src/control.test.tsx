@@ -25,6 +25,19 @@ afterEach(() => {
 });
 
 describe('control from code', () => {
+  it('sends every message given in a row, in order, and answers each in turn', async () => {
+    const { transport, sent } = recording();
+    render(<ConciergeWidget transport={transport} storage={null} />);
+    act(() => {
+      concierge.send('First question here');
+      concierge.send('Second question here');
+    });
+    const dialog = await screen.findByRole('dialog');
+    await waitFor(() => expect(sent.map((request) => request.message)).toEqual(['First question here', 'Second question here']));
+    expect(within(dialog).getByText('First question here')).toBeTruthy();
+    expect(within(dialog).getByText('Second question here')).toBeTruthy();
+  });
+
   it('opens, closes and toggles the window', async () => {
     render(<ConciergeWidget transport={createMockTransport({ delayMs: 0 })} storage={null} />);
     act(() => concierge.open());
@@ -84,6 +97,25 @@ describe('unread replies', () => {
     act(() => concierge.close());
     await screen.findByRole('button', { name: 'Open chat' });
     expect(document.querySelector('.concierge-badge')).toBeNull();
+  });
+
+  it('works where the page may not touch storage (a sandboxed frame): opens, answers and counts an unread reply', async () => {
+    const original = Object.getOwnPropertyDescriptor(window, 'sessionStorage')!;
+    Object.defineProperty(window, 'sessionStorage', {
+      configurable: true,
+      get: () => {
+        throw new DOMException('The document is sandboxed.', 'SecurityError');
+      },
+    });
+    try {
+      render(<ConciergeWidget transport={createMockTransport({ delayMs: 20, reply: 'A reply that takes a moment to arrive.' })} storage={null} />);
+      act(() => concierge.send('Where is my order?'));
+      await screen.findByRole('dialog');
+      act(() => concierge.close());
+      await screen.findByRole('button', { name: 'Open chat, 1 unread message' });
+    } finally {
+      Object.defineProperty(window, 'sessionStorage', original);
+    }
   });
 
   it('does not count a reply the shopper watched arrive', async () => {

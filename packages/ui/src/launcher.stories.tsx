@@ -27,10 +27,10 @@ export const WithNudge: Story = {
     <>
       <div className="concierge-nudge-region" role="status">
         <Nudge
-          request={{ id: 1, text: 'Questions about the Merino Crew? I can help with sizing and care.', cooldownMs: 0 }}
+          command={{ type: 'nudge', id: 1, text: 'Questions about the Merino Crew? I can help with sizing and care.', cooldownMs: 0 }}
           hidden={false}
           dismissLabel="Dismiss"
-          onShown={() => {}}
+          onEvent={() => {}}
           onEnd={() => {}}
         />
       </div>

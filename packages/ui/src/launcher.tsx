@@ -17,15 +17,11 @@ export function Launcher({ open, label, unread = 0, ...props }: LauncherProps) {
       aria-label={label}
       aria-expanded={open}
       aria-haspopup="dialog"
-      data-state={open ? 'open' : 'closed'}
       {...props}
     >
-      <svg aria-hidden="true" viewBox="0 0 24 24" width="26" height="26">
-        {open ? (
-          <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" strokeWidth="2" strokeLinecap="round" fill="none" />
-        ) : (
-          <path d="M4 4h16v12H10l-5 4v-4H4z" fill="currentColor" />
-        )}
+      {/* Drawn by the stylesheet (size, fill, the close icon's stroke): fewer bytes on every page. */}
+      <svg aria-hidden="true" viewBox="0 0 24 24">
+        <path d={open ? 'M6 6l12 12M18 6L6 18' : 'M4 4h16v12H10l-5 4v-4H4z'} />
       </svg>
       {unread > 0 && !open && (
         <span className="concierge-badge" aria-hidden="true">

@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useState, type KeyboardEvent } from 'react';
+import type { ConciergeEvent } from './events';
 
 /** When a nudge was last dismissed or clicked, on this device (localStorage). */
 const NUDGED_KEY = 'concierge:nudged';
@@ -12,12 +13,17 @@ export interface NudgeRequest {
   cooldownMs?: number;
 }
 
+/** What the page said last: a nudge, or to cancel one. */
+export type NudgeCommand = ({ type: 'nudge' } & NudgeRequest) | { type: 'cancelNudge'; id: number };
+
 export interface NudgeProps {
-  request: NudgeRequest;
-  /** The window is open: the bubble waits or goes. */
+  /** The latest command; a new object is a new command. */
+  command: NudgeCommand;
+  /** The window is open: a nudge waiting goes, and none shows. */
   hidden: boolean;
   dismissLabel: string;
-  onShown: (text: string) => void;
+  /** Its `nudge` events: shown, clicked, dismissed. */
+  onEvent: (event: ConciergeEvent) => void;
   /** The shopper clicked the bubble (open the chat) or dismissed it. */
   onEnd: (text: string, action: 'clicked' | 'dismissed') => void;
 }
@@ -28,9 +34,18 @@ export interface NudgeProps {
  * It never takes focus and slides in only when the shopper allows motion. Render it inside a polite
  * live region, so it is announced. Loaded only when a page asks for a nudge.
  */
-export default function Nudge({ request, hidden, dismissLabel, onShown, onEnd }: NudgeProps) {
+export default function Nudge({ command, hidden, dismissLabel, onEvent, onEnd }: NudgeProps) {
+  const [request, setRequest] = useState<NudgeRequest | null>(null);
   const [shown, setShown] = useState<number | null>(null);
+  // A later nudge replaces one that is waiting (none while the window is open); a cancel drops its
+  // own nudge only.
+  useEffect(() => setRequest((current) => (command.type === 'nudge' ? (hidden ? null : command) : current?.id === command.id ? null : current)), [command]);
+  // Opening the window drops a nudge still waiting.
   useEffect(() => {
+    if (hidden) setRequest(null);
+  }, [hidden]);
+  useEffect(() => {
+    if (!request) return;
     const timer = setTimeout(() => {
       let last = 0;
       try {
@@ -40,13 +55,13 @@ export default function Nudge({ request, hidden, dismissLabel, onShown, onEnd }:
       }
       if (hidden || Date.now() - last < (request.cooldownMs ?? 86_400_000)) return;
       setShown(request.id);
-      onShown(request.text);
+      onEvent({ type: 'nudge', action: 'shown', text: request.text });
     }, request.delayMs ?? 0);
     return () => clearTimeout(timer);
     // A new request starts over; opening the window before its time cancels it.
   }, [request, hidden]);
 
-  if (hidden || shown !== request.id) return null;
+  if (hidden || !request || shown !== request.id) return null;
   const end = (action: 'clicked' | 'dismissed') => {
     setShown(null);
     try {
@@ -54,6 +69,7 @@ export default function Nudge({ request, hidden, dismissLabel, onShown, onEnd }:
     } catch {
       // Storage refused: the nudge may come back on the next page.
     }
+    onEvent({ type: 'nudge', action, text: request.text });
     onEnd(request.text, action);
   };
   const onKeyDown = (event: KeyboardEvent) => {
