@@ -4,13 +4,8 @@
 // plain markup; `--throttle 50` sets its throttle), all on the same paced stream and thread.
 // Usage: node bench/streaming.mjs [--page widget|hooks|usechat] [--history 20] [--throttle ms]
 //        [--tokens 5000] [--duration 5000] [--runs 5] [--json]
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { build } from 'vite';
+import { launch, servePages } from './pages.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -25,39 +20,8 @@ const { values } = parseArgs({
 });
 const PAGES = ['widget', 'hooks', 'usechat'];
 if (!PAGES.includes(values.page)) throw new Error(`--page must be one of ${PAGES.join(', ')}`);
-const root = fileURLToPath(new URL('./streaming', import.meta.url));
-const outDir = join(root, 'dist');
-await build({
-  root,
-  logLevel: 'error',
-  build: {
-    outDir,
-    emptyOutDir: true,
-    // Top-level await picks the page.
-    target: 'es2022',
-    rollupOptions: { onwarn: () => {} },
-  },
-});
+const { origin, close } = await servePages();
 
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-const server = createServer(async (request, response) => {
-  const path = new URL(request.url ?? '/', 'http://x').pathname;
-  try {
-    const body = await readFile(join(outDir, path === '/' ? 'index.html' : path));
-    response.writeHead(200, { 'content-type': types[extname(path) || '.html'] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    response.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
-
-// A fresh browser per run, so runs do not affect each other.
-const launch = () =>
-  chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
 async function run() {
   const browser = await launch();
   const page = await browser.newPage();
@@ -98,5 +62,5 @@ try {
     console.log(JSON.stringify({ page: values.page, throttle: values.throttle || null, history: Number(values.history), runs: results.length, frames: summary('frames'), commitsStreaming: summary('commitsStreaming'), commitsOther: Math.max(...pick('commitsOther')), busy: summary('busy'), script: summary('script') }));
   }
 } finally {
-  server.close();
+  close();
 }
