@@ -1,0 +1,2 @@
+// Hooks + core, as bench/anchors.mjs measures them.
+export * from '@concierge/react';
