@@ -1,14 +1,11 @@
 'use client';
 import type { ChatSession, Transport } from '@concierge/core';
-import type { QueryClient } from '@tanstack/react-query';
 import { createContext, useContext } from 'react';
 
 export interface ConciergeContextValue {
   session: ChatSession;
   /** The transport of the provider's latest props. */
   transport: Transport;
-  /** The provider's `queryClient` prop, if any (product FAQs create their own otherwise). */
-  queryClient: QueryClient | undefined;
 }
 
 export const ConciergeContext = createContext<ConciergeContextValue | null>(null);

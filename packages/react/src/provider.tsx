@@ -9,7 +9,6 @@ import {
   type SessionStorage,
   type Transport,
 } from '@concierge/core';
-import type { QueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ConciergeContext, type ConciergeContextValue } from './context';
 
@@ -22,8 +21,6 @@ export interface ConciergeProviderProps {
   headers?: Record<string, string>;
   /** Replaces the HTTP transport (tests, Storybook, custom backends). */
   transport?: Transport;
-  /** Query client for product FAQs; one is created when first needed. */
-  queryClient?: QueryClient;
   /** Where the conversation persists; `null` keeps it in memory. Read once, at mount. @default localStorage */
   storage?: SessionStorage | null;
   /** Storage key of the conversation; tabs with the same key stay in step. Read once. @default "concierge:thread" */
@@ -77,7 +74,7 @@ export function ConciergeProvider(props: ConciergeProviderProps) {
         return (typeof context === 'function' ? context() : context) ?? {};
       },
     });
-    return { session, transport, queryClient: props.queryClient };
+    return { session, transport };
   });
 
   // A layout effect runs before the children's effects, so a message they send on mount lands

@@ -1,4 +1,4 @@
-import type { ProductFaqsResponse, Transport } from '@concierge/core';
+import { ConciergeError, type ProductFaqsResponse, type Transport } from '@concierge/core';
 import { act, renderHook } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -77,6 +77,7 @@ describe('useProductFaqs', () => {
   it('stops polling after the bound with a clear error, and can try again', async () => {
     const { calls, wrapper } = faqTransport([{ status: 'generating', retryAfterSeconds: 5 }]);
     const { result } = renderHook(() => useProductFaqs({ pageUrl: 'https://shop.example/p/2', maxWaitSeconds: 12 }), { wrapper });
+    await tick(0);
     await tick(11_999);
     expect(result.current.status).toBe('generating');
     await tick(1);
@@ -97,5 +98,49 @@ describe('useProductFaqs', () => {
     expect(result.current.status).toBe('ready');
     await tick(1_000);
     expect(calls).toHaveLength(0);
+  });
+
+  it('asks once for a page two components show, and shares the answer', async () => {
+    const { calls, wrapper } = faqTransport([READY]);
+    const { result } = renderHook(
+      () => [useProductFaqs({ pageUrl: 'https://shop.example/p/4' }), useProductFaqs({ pageUrl: 'https://shop.example/p/4' })],
+      { wrapper },
+    );
+    await tick(0);
+    expect(result.current.map((faqs) => faqs.status)).toEqual(['ready', 'ready']);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('tries a failure that may pass again after 1 s and 2 s, then reports it; one that cannot pass at once', async () => {
+    const unavailable = new ConciergeError({ code: 'upstream_unavailable', message: 'down' });
+    const { calls, wrapper } = faqTransport([unavailable, unavailable, unavailable]);
+    const start = Date.now();
+    const { result } = renderHook(() => useProductFaqs({ pageUrl: 'https://shop.example/p/5' }), { wrapper });
+    await tick(2_999);
+    expect(result.current.status).toBe('loading');
+    await tick(1);
+    expect(calls.map((call) => call.at - start)).toEqual([0, 1_000, 3_000]);
+    expect(result.current).toMatchObject({ status: 'error', error: { code: 'upstream_unavailable' } });
+
+    const invalid = new ConciergeError({ code: 'invalid_request', message: 'bad' });
+    const other = faqTransport([invalid]);
+    const { result: refused } = renderHook(() => useProductFaqs({ pageUrl: 'https://shop.example/p/6' }), { wrapper: other.wrapper });
+    await tick(0);
+    expect(refused.current.status).toBe('error');
+    expect(other.calls).toHaveLength(1);
+  });
+
+  it('keeps polling after a poll fails while the FAQs generate', async () => {
+    const refused = new ConciergeError({ code: 'invalid_request', message: 'refused' });
+    const { calls, wrapper } = faqTransport([{ status: 'generating', retryAfterSeconds: 2 }, refused, READY]);
+    const { result } = renderHook(() => useProductFaqs({ pageUrl: 'https://shop.example/p/7' }), { wrapper });
+    await tick(0);
+    expect(result.current.status).toBe('generating');
+    await tick(2_000);
+    expect(calls).toHaveLength(2);
+    expect(result.current.status).toBe('generating');
+    await tick(2_000);
+    expect(calls).toHaveLength(3);
+    expect(result.current.status).toBe('ready');
   });
 });
