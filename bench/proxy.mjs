@@ -5,13 +5,13 @@
 // redis-server is on PATH) and its handler called as a Next.js route calls it. Each server runs
 // in its own process, as in production; the shoppers are this process (node:http, not fetch, so
 // the load generator stays cheap). Prints time to first token and the gap between chunks (p50,
-// p99) in milliseconds, what each adds over the model, and the server's memory per open stream.
+// p99) in milliseconds, what each adds over the model, and the heap each open stream holds in the
+// server (after a full collection, in a run of its own).
 //
 // node bench/proxy.mjs [streams...]        e.g. node bench/proxy.mjs 1 100 500   (default 1 100 500)
 // node bench/proxy.mjs --burst ...         also all N sent in the same millisecond (a connection storm)
 // node bench/proxy.mjs --json ...          one JSON line per run as well, for bench/RESULTS.md
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,7 @@ const children = [];
 
 /** Starts one server process; resolves with its port and pid. */
 function server(...args) {
-  const child = spawn(process.execPath, [SERVERS, ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: fileURLToPath(new URL('.', import.meta.url)) });
+  const child = spawn(process.execPath, ['--expose-gc', SERVERS, ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: fileURLToPath(new URL('.', import.meta.url)) });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
@@ -40,12 +40,36 @@ function server(...args) {
   });
 }
 
-function rssKiB(pid) {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
+/** The server's heap in use after a full collection, in KiB (`GET /__memory`, proxy-servers.mjs). */
+function heapKiB(port) {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/__memory', agent: fresh }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve(JSON.parse(text).heapUsed / 1024));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/**
+ * What one open stream holds in the server: N streams sent at once, the heap taken once every one
+ * has its first token (none has ended yet), less the heap before. Nothing finished is counted, so
+ * the replies a store keeps for resuming are left out (they are the store's, per reply).
+ */
+async function heapPerStream(target, path, body, count) {
+  const idle = await heapKiB(target.port);
+  let firsts = 0;
+  let open = 0;
+  await Promise.all(
+    Array.from({ length: count }, () =>
+      stream(target.port, path, body, () => {
+        if (++firsts === count) open = heapKiB(target.port);
+      }),
+    ),
+  );
+  return Math.max(0, ((await open) - idle) / count);
 }
 
 /** One shopper: time to the first chunk that carries text, and the gaps between such chunks. */
@@ -102,16 +126,13 @@ function summary(label, mode, count, results, perStreamKiB) {
  * A steady load, what "N concurrent streams" means on a live store: N shoppers each stream one
  * reply after another, their first requests spread over one stream's length, so about N streams
  * are always open and each new one starts among N - 1 that are flowing. Measures the streams that
- * start once all N are running, for `seconds`; memory is the median of samples taken meanwhile.
+ * start once all N are running, for `seconds`.
  */
 async function steady(label, target, path, body, count, seconds = 3) {
-  const idle = rssKiB(target.pid);
   const begin = performance.now();
   const measureFrom = begin + STREAM_MS;
   const end = measureFrom + seconds * 1000;
   const results = [];
-  const samples = [];
-  const sampler = setInterval(() => performance.now() > measureFrom && samples.push(rssKiB(target.pid)), 100);
   await Promise.all(
     Array.from({ length: count }, async (_, shopper) => {
       await sleep((shopper * STREAM_MS) / count);
@@ -122,25 +143,13 @@ async function steady(label, target, path, body, count, seconds = 3) {
       }
     }),
   );
-  clearInterval(sampler);
-  const memory = target.pid && count > 1 && samples.length ? Math.max(0, (percentile(samples, 50) - idle) / count) : null;
-  return summary(label, 'steady', count, results, memory);
+  return summary(label, 'steady', count, results, null);
 }
 
 /** A burst: all N shoppers send in the same millisecond (a connection storm, not a steady load). */
 async function burst(label, target, path, body, count) {
-  const idle = rssKiB(target.pid);
-  let firsts = 0;
-  let peak = idle;
-  const results = await Promise.all(
-    Array.from({ length: count }, () =>
-      stream(target.port, path, body, () => {
-        // Every stream is open and flowing: the server's memory now holds all of them.
-        if (++firsts === count) peak = rssKiB(target.pid);
-      }),
-    ),
-  );
-  return summary(label, 'burst', count, results, target.pid && count > 1 ? Math.max(0, (peak - idle) / count) : null);
+  const results = await Promise.all(Array.from({ length: count }, () => stream(target.port, path, body, () => {})));
+  return summary(label, 'burst', count, results, null);
 }
 
 const model = await server('model', '200', '5');
@@ -179,12 +188,14 @@ try {
       console.log(`  ${'model directly'.padEnd(26)} first token p50 ${format(direct.firstP50)} p99 ${format(direct.firstP99)}   chunk gap p50 ${format(direct.gapP50)} p99 ${format(direct.gapP99)} max ${format(direct.gapMax)}`);
       for (const [label, target, path, body] of targets) {
         const row = await measure(label, target, path, body, count);
+        // Memory in a run of its own: its full collection would show up in the latencies.
+        if (mode === 'steady' && count > 1) row.perStreamKiB = await heapPerStream(target, path, body, count);
         rows.push({ ...row, addedFirstP50: minus(row.firstP50, direct.firstP50), addedFirstP99: minus(row.firstP99, direct.firstP99), addedGapP99: minus(row.gapP99, direct.gapP99) });
         console.log(
           `  ${label.padEnd(26)} first token p50 ${format(row.firstP50)} p99 ${format(row.firstP99)}   chunk gap p50 ${format(row.gapP50)} p99 ${format(row.gapP99)} max ${format(row.gapMax)}` +
             `   + first p50 ${format(minus(row.firstP50, direct.firstP50))} p99 ${format(minus(row.firstP99, direct.firstP99))}, gap p99 ${format(minus(row.gapP99, direct.gapP99))}` +
             (row.samples ? '' : '   (no stream finished in the window)') +
-            (row.perStreamKiB === null ? '' : `   ${row.perStreamKiB.toFixed(0)} KiB/stream`),
+            (row.perStreamKiB === null ? '' : `   ${row.perStreamKiB.toFixed(0)} KiB heap per open stream`),
         );
       }
     }

@@ -1,4 +1,4 @@
-// The chat hooks. Product FAQs (on React Query) are in `@concierge/react/faq`.
+// The chat hooks. Product FAQs are in `@concierge/react/faq`.
 export { MissingProviderError, useConcierge } from './context';
 export type { ConciergeContextValue } from './context';
 export { ConciergeProvider } from './provider';
