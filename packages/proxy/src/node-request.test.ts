@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sseResponse, takeSseText } from './sse-body';
 import { callUpstream, upstreamEvents } from './upstream';
 
@@ -99,5 +99,25 @@ describe('SSE responses written as text', () => {
     let text = '';
     for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value);
     expect(text).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
+  });
+
+  it('stops producing the text when a host cancels the Web body mid-reply', async () => {
+    let ended = false;
+    async function* endless() {
+      try {
+        for (let index = 0; ; index++) {
+          yield `data: ${index}\n\n`;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      } finally {
+        ended = true;
+      }
+    }
+    const reader = sseResponse(endless(), { 'content-type': 'text/event-stream' }).body!.getReader();
+    const decoder = new TextDecoder();
+    expect(decoder.decode((await reader.read()).value)).toBe('data: 0\n\n');
+    expect(decoder.decode((await reader.read()).value)).toBe('data: 1\n\n');
+    await reader.cancel();
+    await vi.waitFor(() => expect(ended).toBe(true));
   });
 });

@@ -8,18 +8,26 @@ const texts = new WeakMap<Response, AsyncIterator<string>>();
 
 export function sseResponse(chunks: AsyncIterator<string>, headers: Record<string, string>): Response {
   const encoder = new TextEncoder();
+  let pumping: Promise<void> | undefined;
   const body = new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        const { done, value } = await chunks.next();
-        if (done) controller.close();
-        else controller.enqueue(encoder.encode(value));
+      // Nothing is read before somebody reads (the text may be taken instead); from then on every
+      // chunk is pushed as it comes, with no pull per chunk: an SSE reply is small, and a pull
+      // round trip per event costs CPU that hundreds of open streams add up.
+      pull(controller) {
+        pumping ??= (async () => {
+          try {
+            for (let next = await chunks.next(); !next.done; next = await chunks.next()) controller.enqueue(encoder.encode(next.value));
+            controller.close();
+          } catch (error) {
+            controller.error(error);
+          }
+        })();
       },
       async cancel() {
         await chunks.return?.(undefined);
       },
     },
-    // Nothing is pulled before somebody reads: the text may be taken instead.
     { highWaterMark: 0 },
   );
   const response = new Response(body, { headers });
