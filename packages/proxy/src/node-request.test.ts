@@ -9,6 +9,7 @@ import { callUpstream, upstreamEvents } from './upstream';
 let server: Server;
 let base = '';
 let connections = 0;
+let redirectTo = '';
 const upstream = { vendor: 'Test vendor', keyVariable: 'TEST_KEY', apiKey: 'sk-test', timeoutMs: 300, log: () => {} };
 
 beforeAll(async () => {
@@ -18,6 +19,8 @@ beforeAll(async () => {
       if (request.url === '/gzip') {
         response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
         response.end(gzipSync(JSON.stringify({ ok: true, authorization: request.headers.authorization })));
+      } else if (request.url === '/away') {
+        response.writeHead(302, { location: redirectTo }).end();
       } else if (request.url === '/moved') {
         response.writeHead(307, { location: '/gzip' }).end();
       } else if (request.url === '/stream') {
@@ -47,6 +50,25 @@ describe('vendor calls through Node’s HTTP client', () => {
       expect(await response.json()).toEqual({ ok: true, authorization: 'Bearer sk-test' });
     }
     expect(connections - before).toBe(1);
+  });
+
+  it('never sends the key to another origin a vendor redirects to', async () => {
+    const seen: (string | undefined)[] = [];
+    const elsewhere = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const away = `http://localhost:${(elsewhere.address() as AddressInfo).port}/landing`;
+    redirectTo = away;
+    try {
+      const response = await callUpstream(upstream, `${base}/away`, { signal: new AbortController().signal });
+      expect(await response.json()).toEqual({ ok: true });
+      expect(seen).toEqual([undefined]);
+    } finally {
+      elsewhere.closeAllConnections();
+      elsewhere.close();
+    }
   });
 
   it('hands a vendor stream to the SSE reader as Node’s own stream, with no Web stream in between', async () => {

@@ -7,7 +7,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
  * Vendor calls through Node's own `http` module rather than `fetch`: with hundreds of vendor
  * streams open, fetch's Web-stream layers cost about a third of a core more per chunk. Answers
  * with a standard `Response`; a body the caller will read as a stream is handed over as the Node
- * stream itself (`nodeBody`), with no conversion. Connections to a vendor are kept alive.
+ * stream itself (`nodeBodies`), with no conversion. Connections to a vendor are kept alive.
  */
 const agents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
 const MAX_REDIRECTS = 5;
@@ -17,7 +17,7 @@ export interface NodeRequestInit {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
-  /** Whether the body is handed over as a stream (`nodeBody`) when the answer is one: otherwise it is read whole. */
+  /** Whether the body is handed over as a stream (`nodeBodies`) when the answer is one: otherwise it is read whole. */
   stream: (status: number, headers: Headers) => boolean;
   /** Called on every chunk of a body read whole (a streamed body's reader does this itself). */
   onChunk: () => void;
@@ -54,7 +54,11 @@ export async function nodeRequest(url: string, init: NodeRequestInit, redirects 
     await new Promise((resolve) => incoming.once('end', resolve).once('error', resolve).resume());
     if (redirects >= MAX_REDIRECTS) throw new TypeError('Too many redirects');
     const method = status === 303 || ((status === 301 || status === 302) && init.method === 'POST') ? 'GET' : init.method;
-    return nodeRequest(new URL(location, target).href, { ...init, method, ...(method === 'GET' ? { body: undefined } : {}) }, redirects + 1);
+    const next = new URL(location, target);
+    // The vendor's key goes to the vendor only: a redirect to another origin is followed without
+    // it, as fetch does.
+    const headers = next.origin === target.origin ? init.headers : Object.fromEntries(Object.entries(init.headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+    return nodeRequest(next.href, { ...init, method, headers, ...(method === 'GET' ? { body: undefined } : {}) }, redirects + 1);
   }
   const body = decoded(incoming, headers.get('content-encoding'));
   // Statuses without a body cannot be given one in a Response.
