@@ -9,6 +9,7 @@ import { callUpstream, upstreamEvents } from './upstream';
 let server: Server;
 let base = '';
 let connections = 0;
+let closed = 0;
 let redirectTo = '';
 const upstream = { vendor: 'Test vendor', keyVariable: 'TEST_KEY', apiKey: 'sk-test', timeoutMs: 300, log: () => {} };
 
@@ -33,7 +34,10 @@ beforeAll(async () => {
       } else response.writeHead(404, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  server.on('connection', () => connections++);
+  server.on('connection', (socket) => {
+    connections++;
+    socket.on('close', () => closed++);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -77,6 +81,21 @@ describe('vendor calls through Node’s HTTP client', () => {
     const data: string[] = [];
     for await (const message of upstreamEvents(response)) data.push(message.data);
     expect(data).toEqual(['{"n":1}', '{"n":2}', '[DONE]']);
+  });
+
+  it('reuses the connection of a stream whose reader stopped at [DONE], and cuts one still sending', async () => {
+    const before = connections;
+    for (let call = 0; call < 3; call++) {
+      const response = await callUpstream(upstream, `${base}/stream`, { body: {}, accept: 'text/event-stream', signal: new AbortController().signal });
+      for await (const message of upstreamEvents(response)) if (message.data === '[DONE]') break;
+    }
+    // At most one new connection for the three (an earlier test's may be reused).
+    expect(connections - before).toBeLessThanOrEqual(1);
+    // A vendor that goes on after the reader stopped loses the connection once the drain's bound passes.
+    const closedBefore = closed;
+    const response = await callUpstream(upstream, `${base}/stall`, { body: {}, accept: 'text/event-stream', signal: new AbortController().signal });
+    for await (const _ of upstreamEvents(response)) break;
+    await vi.waitFor(() => expect(closed).toBe(closedBefore + 1), { timeout: 3000 });
   });
 
   it('ends a stream that goes silent with upstream_timeout after the bound', async () => {

@@ -23,8 +23,14 @@ export interface NodeRequestInit {
   onChunk: () => void;
 }
 
-/** The Node stream of a streamed answer's body, decoded to text. */
-export const nodeBodies = new WeakMap<Response, AsyncIterable<string> & { destroy(): void }>();
+/** A streamed answer's body: `readable` decoded to text, from `incoming` (whose `complete` says it was all received). */
+export interface NodeBody {
+  readable: Readable;
+  incoming: IncomingMessage;
+}
+
+/** The Node stream of a streamed answer's body, for `upstreamEvents`. */
+export const nodeBodies = new WeakMap<Response, NodeBody>();
 
 export async function nodeRequest(url: string, init: NodeRequestInit, redirects = 0): Promise<Response> {
   const target = new URL(url);
@@ -71,7 +77,7 @@ export async function nodeRequest(url: string, init: NodeRequestInit, redirects 
   if (init.stream(status, headers)) {
     body.setEncoding('utf8');
     const response = new Response(null, responseInit);
-    nodeBodies.set(response, body);
+    nodeBodies.set(response, { readable: body, incoming });
     return response;
   }
   const chunks: Buffer[] = [];

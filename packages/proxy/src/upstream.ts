@@ -1,5 +1,6 @@
 import { LIMITS } from '@concierge/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { finished } from 'node:stream';
 import { HttpError } from './http-error';
 import { nodeBodies, nodeRequest } from './node-request';
 
@@ -200,63 +201,155 @@ export function malformed(): HttpError {
 /** The silence bound of a vendor stream, re-armed by its reader on every chunk. */
 const watchdogs = new WeakMap<Response, { arm: () => void; clear: () => void; stalled: () => HttpError | undefined }>();
 
+/** Messages parsed ahead of the reader before the vendor's body is paused. */
+const QUEUED_MESSAGES = 64;
+/** How long the rest of a vendor's body may take to arrive once its reader stopped, in ms. */
+const DRAIN_MS = 1000;
+
 /**
- * The SSE messages of a vendor's stream, each as it arrives: eventsource-parser fed straight
- * from the body's reader, bounded to `LIMITS.eventMaxChars` per event.
+ * The SSE messages of a vendor's stream, each as it arrives: eventsource-parser fed by the body
+ * as it comes (its `data` events, no async iteration per chunk), bounded to `LIMITS.eventMaxChars`
+ * per event. A body that was received whole when its reader stops (the vendor's `[DONE]`) is
+ * drained, so its connection goes back to the pool for the next call instead of being closed.
  */
-export async function* upstreamEvents(response: Response): AsyncGenerator<EventSourceMessage> {
+export function upstreamEvents(response: Response): AsyncIterableIterator<EventSourceMessage> {
   const watchdog = watchdogs.get(response);
-  const chunks = nodeBodies.get(response) ?? (response.body && webText(response.body));
-  if (!chunks) throw malformed();
-  let messages: EventSourceMessage[] = [];
+  const node = nodeBodies.get(response);
+  const web = node ? undefined : response.body;
+  let queue: EventSourceMessage[] = [];
+  let head = 0;
+  let ended = false;
+  let failure: unknown;
+  let closed = false;
+  let paused = false;
+  let waiting: { resolve: (result: IteratorResult<EventSourceMessage>) => void; reject: (error: unknown) => void } | undefined;
+  let room: (() => void) | undefined;
   let tooLong = false;
   const parser = createParser({
-    onEvent: (message) => void messages.push(message),
+    onEvent: (message) => void queue.push(message),
     // A line without end is refused once it passes the bound; other parse errors are skipped.
     onError: (error) => void (tooLong ||= error.type === 'max-buffer-size-exceeded'),
     maxBufferSize: LIMITS.eventMaxChars,
   });
-  const iterator = chunks[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      let next: IteratorResult<string>;
-      try {
-        next = await iterator.next();
-      } catch (thrown) {
-        // A stalled vendor (504), or a connection cut.
-        const stalled = watchdog?.stalled();
-        if (stalled) throw stalled;
-        if (thrown instanceof HttpError) throw thrown;
-        throw new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.');
-      }
-      if (next.done) return;
-      watchdog?.arm();
-      parser.feed(next.value);
-      if (tooLong) throw malformed();
-      const ready = messages;
-      messages = [];
-      yield* ready;
+  const fail = (error: unknown) => {
+    if (failure !== undefined || ended) return;
+    failure = error;
+    wake();
+  };
+  const onText = (text: string) => {
+    if (closed) return;
+    watchdog?.arm();
+    parser.feed(text);
+    if (tooLong) {
+      queue = [];
+      head = 0;
+      return fail(malformed());
     }
-  } finally {
+    if (queue.length - head >= QUEUED_MESSAGES && node && !paused) {
+      paused = true;
+      node.readable.pause();
+    }
+    wake();
+  };
+  const onEnd = (error?: unknown) => {
+    if (error) {
+      // A stalled vendor (504), or a connection cut.
+      const stalled = watchdog?.stalled();
+      return fail(stalled ?? (error instanceof HttpError ? error : new HttpError(502, 'upstream_unavailable', 'The reply was cut off before it finished.')));
+    }
+    ended = true;
+    wake();
+  };
+  function wake() {
+    const reader = waiting;
+    if (!reader) return;
+    waiting = undefined;
+    void next().then(reader.resolve, reader.reject);
+  }
+  const close = () => {
+    if (closed) return;
+    closed = true;
     watchdog?.clear();
-    nodeBodies.get(response)?.destroy();
-    await iterator.return?.().catch(() => {});
-  }
-}
-
-/** A Web body as text chunks. */
-async function* webText(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield decoder.decode(value, { stream: true });
+    room?.();
+    if (node) {
+      const { readable, incoming } = node;
+      readable.off('data', onText);
+      if (readable.destroyed || readable.readableEnded) return;
+      // The rest is drained so the connection is reused: at once when it was received whole
+      // (the usual `[DONE]`), else for a moment before the call is cut. A Stop has aborted
+      // the request already.
+      readable.resume();
+      if (!incoming.complete) {
+        const cut = setTimeout(() => readable.destroy(), DRAIN_MS);
+        cut.unref?.();
+        readable.once('end', () => clearTimeout(cut));
+      }
     }
-  } finally {
-    await reader.cancel().catch(() => {});
+  };
+  let cancelWeb: (() => void) | undefined;
+  if (node) {
+    node.readable.on('data', onText);
+    finished(node.readable, { writable: false }, (error) => onEnd(error ?? undefined));
+  } else if (web) {
+    const reader = web.getReader();
+    const decoder = new TextDecoder();
+    cancelWeb = () => void reader.cancel().catch(() => {});
+    void (async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done || closed) return onEnd();
+          onText(decoder.decode(value, { stream: true }));
+          if (queue.length - head >= QUEUED_MESSAGES) await new Promise<void>((resolve) => (room = resolve));
+        }
+      } catch (error) {
+        onEnd(error ?? new Error('read failed'));
+      }
+    })();
+  } else failure = malformed();
+
+  function next(): Promise<IteratorResult<EventSourceMessage>> {
+    if (head < queue.length) {
+      const value = queue[head++]!;
+      if (head === queue.length) {
+        queue = [];
+        head = 0;
+        if (paused) {
+          paused = false;
+          node?.readable.resume();
+        }
+        room?.();
+        room = undefined;
+      }
+      return Promise.resolve({ value, done: false });
+    }
+    if (failure !== undefined) {
+      const error = failure;
+      failure = undefined;
+      ended = true;
+      finish();
+      return Promise.reject(error);
+    }
+    if (ended || closed) {
+      finish();
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve, reject) => (waiting = { resolve, reject }));
   }
+  const finish = () => {
+    close();
+    cancelWeb?.();
+  };
+  return {
+    next,
+    async return() {
+      finish();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /** Parses one event's JSON data, answering `upstream_malformed` when it is not JSON. */
