@@ -10,7 +10,7 @@ import {
   type StreamEvent,
   type ThreadMessage,
 } from '@concierge/core';
-import { sseResponse } from './sse-body';
+import { encodeLogged, type SseSource, sseResponse } from './sse-body';
 import { HttpError } from './http-error';
 import { createProductFaqsRoute } from './product-faqs-route';
 import type { ProductCardsFor } from './local/catalog-cards';
@@ -21,7 +21,7 @@ import { createCors } from './cors';
 import { clientAddress } from './client-address';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
 import { createThreadTokens } from './thread-tokens';
-import { createReplyLog, type LoggedReplyEvent, type ReplyLog } from './replies';
+import { createReplyLog, type LoggedReplyEvent, type ReplyLog, type ReplyReader } from './replies';
 import { createShopperActions, sha256Hex } from './shopper-actions';
 import { createWebhookSender, type Feedback, type Handoff, type WebhookEvent, type WebhookOptions } from './webhooks';
 
@@ -326,15 +326,12 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
 
   /** Answers with a reply's events from the start: as SSE, or as one JSON reply when it ends. */
   async function answer(request: Request, stream: boolean, replyId: string, result?: SendMessageResponse): Promise<Response> {
-    let events: AsyncIterable<LoggedReplyEvent[]> = replies.follow(replyId, null, request.signal);
-    if (result) {
-      // A finished reply whose events have expired is told again from what was kept of it.
-      const logged = await replies.logged(replyId);
-      if (!logged) events = replayOf(replyId, result);
-    }
-    if (stream) return sse(events);
+    let reader: ReplyReader = replies.reader(replyId, null, request.signal);
+    // A finished reply whose events have expired is told again from what was kept of it.
+    if (result && !(await replies.logged(replyId))) reader = replayOf(replyId, result);
+    if (stream) return sse(reader);
     const json: SendMessageResponse = { threadId: '', messageId: '', text: '', sources: [] };
-    for await (const batch of events) for (const logged of batch) {
+    for (const logged of await collect(reader)) {
       const event = await withToken(logged.event);
       if (event.type === 'delta') json.text += event.text;
       else if (event.type === 'sources') json.sources = event.sources;
@@ -367,7 +364,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     if (last !== null && !last.startsWith(`${replyId}/`)) {
       throw new HttpError(404, 'not_found', 'That reply can no longer be resumed.');
     }
-    return sse(replies.follow(replyId, last, request.signal));
+    return sse(replies.reader(replyId, last, request.signal));
   }
 
   /** `POST {base}/replies/{key}/stop`: stops the reply of a turn, wherever it is produced. */
@@ -390,24 +387,58 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     return record;
   }
 
-  /** A reply's events as SSE text, one chunk per batch; thread tokens are added on `start` and `done`. */
-  function sse(events: AsyncIterable<LoggedReplyEvent[]>): Response {
-    return sseResponse(sseText(events), {
+  /**
+   * A reply's events as SSE, written as they are pushed (one chunk per batch); thread tokens are
+   * added on `start` and `done`, and the events after one wait while it is signed.
+   */
+  function sse(reader: ReplyReader): Response {
+    const source: SseSource = (write, end) => {
+      let pending: Promise<void> | undefined;
+      const after = (step: () => void | Promise<void>) => {
+        const next: Promise<void> = (pending ?? Promise.resolve()).then(step);
+        pending = next;
+        next.then(
+          () => void (pending === next && (pending = undefined)),
+          () => {},
+        );
+        return next;
+      };
+      let failed = false;
+      const fail = (error: unknown) => {
+        if (failed) return;
+        failed = true;
+        stop?.();
+        end(error);
+      };
+      // eslint-disable-next-line prefer-const -- `fail` may run before the reader returns
+      let stop: (() => void) | undefined;
+      stop = reader({
+        events(batch) {
+          if (pending || batch.some(({ event }) => event.type === 'start' || event.type === 'done')) {
+            after(async () => {
+              let text = '';
+              for (const { id, event } of batch) text += encodeStreamEvent(await withToken(event), id);
+              if (!failed) write(text);
+            }).catch(fail);
+            return;
+          }
+          let text = '';
+          for (const { id, event, data } of batch) text += encodeLogged(event, id, data);
+          write(text);
+        },
+        end(error) {
+          if (error !== undefined) return fail(error);
+          if (pending) after(() => void (failed || end())).catch(fail);
+          else end();
+        },
+      });
+      return stop;
+    };
+    return sseResponse(source, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
     });
-  }
-
-  async function* sseText(batches: AsyncIterable<LoggedReplyEvent[]>): AsyncGenerator<string> {
-    for await (const batch of batches) {
-      let text = '';
-      for (const logged of batch) {
-        const event = withToken(logged.event);
-        text += encodeStreamEvent(event instanceof Promise ? await event : event, logged.id);
-      }
-      yield text;
-    }
   }
 
   async function getThread(request: Request, threadId: string): Promise<Response> {
@@ -535,7 +566,7 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
 }
 
 /** The events of a finished reply, rebuilt from the record kept with its key. */
-async function* replayOf(replyId: string, result: SendMessageResponse): AsyncGenerator<LoggedReplyEvent[]> {
+function replayOf(replyId: string, result: SendMessageResponse): ReplyReader {
   const { text, sources, products, suggestions, threadId, messageId, threadToken, ...rest } = result;
   const events: StreamEvent[] = [
     { type: 'start', threadId, messageId },
@@ -545,7 +576,22 @@ async function* replayOf(replyId: string, result: SendMessageResponse): AsyncGen
     ...(suggestions?.length ? [{ type: 'suggestions' as const, suggestions }] : []),
     { type: 'done', threadId, messageId, ...rest },
   ];
-  yield events.map((event, index) => ({ id: `${replyId}/kept-${index}`, event }));
+  return (sink) => {
+    sink.events(events.map((event, index) => ({ id: `${replyId}/kept-${index}`, event })));
+    sink.end();
+    return () => {};
+  };
+}
+
+/** Every event a reader gives, once it has ended. */
+function collect(reader: ReplyReader): Promise<LoggedReplyEvent[]> {
+  return new Promise((resolve, reject) => {
+    const all: LoggedReplyEvent[] = [];
+    reader({
+      events: (batch) => void all.push(...batch),
+      end: (error) => (error === undefined ? resolve(all) : reject(error)),
+    });
+  });
 }
 
 /** Letters, digits and `._:-`: a UUID fits, and a key is never mistaken for a path. */

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sseResponse, takeSseText } from './sse-body';
+import { encodeStreamEvent, type StreamEvent } from '@concierge/core';
+import { encodeLogged, type SseSource, sseResponse, takeSseText } from './sse-body';
 import { callUpstream, upstreamEvents } from './upstream';
 
 /** A vendor on loopback: JSON (gzip on request), a redirect, an SSE stream, and one that stalls. */
@@ -117,23 +118,28 @@ describe('vendor calls through Node’s HTTP client', () => {
 });
 
 describe('SSE responses written as text', () => {
-  async function* chunks() {
-    yield 'event: a\ndata: {}\n\n';
-    yield 'event: b\ndata: {}\n\n';
-  }
+  /** Two events, the second a moment after the first. */
+  const twoEvents: SseSource = (write, end) => {
+    write('event: a\ndata: {}\n\n');
+    const timer = setTimeout(() => {
+      write('event: b\ndata: {}\n\n');
+      end();
+    }, 5);
+    return () => clearTimeout(timer);
+  };
 
-  it('gives the text once to a server that writes it, and then never again', async () => {
-    const response = sseResponse(chunks(), { 'content-type': 'text/event-stream' });
-    const text = takeSseText(response);
-    expect(text).toBeDefined();
+  it('gives the source once to a server that writes it, and then never again', async () => {
+    const response = sseResponse(twoEvents, { 'content-type': 'text/event-stream' });
+    const source = takeSseText(response);
+    expect(source).toBeDefined();
     expect(takeSseText(response)).toBeUndefined();
     const written: string[] = [];
-    for (let next = await text!.next(); !next.done; next = await text!.next()) written.push(next.value);
+    await new Promise<void>((resolve) => source!((text) => written.push(text), () => resolve()));
     expect(written.join('')).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
   });
 
-  it('keeps the Web body for hosts that read it, and no text once the body is being read', async () => {
-    const response = sseResponse(chunks(), { 'content-type': 'text/event-stream' });
+  it('keeps the Web body for hosts that read it, and no source once the body is being read', async () => {
+    const response = sseResponse(twoEvents, { 'content-type': 'text/event-stream' });
     const reader = response.body!.getReader();
     expect(takeSseText(response)).toBeUndefined();
     const decoder = new TextDecoder();
@@ -142,23 +148,49 @@ describe('SSE responses written as text', () => {
     expect(text).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
   });
 
-  it('stops producing the text when a host cancels the Web body mid-reply', async () => {
-    let ended = false;
-    async function* endless() {
-      try {
-        for (let index = 0; ; index++) {
-          yield `data: ${index}\n\n`;
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      } finally {
-        ended = true;
-      }
-    }
-    const reader = sseResponse(endless(), { 'content-type': 'text/event-stream' }).body!.getReader();
+  it('errors the Web body with the failure that cut the reply', async () => {
+    const failing: SseSource = (write, end) => {
+      write('data: 0\n\n');
+      setTimeout(() => end(new Error('store gone')), 5);
+      return () => {};
+    };
+    const reader = sseResponse(failing, { 'content-type': 'text/event-stream' }).body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: 0\n\n');
+    await expect(reader.read()).rejects.toThrow('store gone');
+  });
+
+  it('stops the source when a host cancels the Web body mid-reply', async () => {
+    let stopped = false;
+    let index = 0;
+    const endless: SseSource = (write) => {
+      write(`data: ${index++}\n\n`);
+      const timer = setInterval(() => write(`data: ${index++}\n\n`), 5);
+      return () => {
+        stopped = true;
+        clearInterval(timer);
+      };
+    };
+    const reader = sseResponse(endless, { 'content-type': 'text/event-stream' }).body!.getReader();
     const decoder = new TextDecoder();
     expect(decoder.decode((await reader.read()).value)).toBe('data: 0\n\n');
     expect(decoder.decode((await reader.read()).value)).toBe('data: 1\n\n');
     await reader.cancel();
-    await vi.waitFor(() => expect(ended).toBe(true));
+    expect(stopped).toBe(true);
+  });
+});
+
+describe('SSE encoded from the logged JSON', () => {
+  it('writes exactly what encodeStreamEvent writes, without stringifying again', () => {
+    const events: StreamEvent[] = [
+      { type: 'delta', text: 'Hé "quoted" \n line\u2028' },
+      { type: 'sources', sources: [{ title: 'Returns', url: '/returns' }] },
+      { type: 'done', threadId: 't1', messageId: 'm1', confidence: 0.5 },
+      { type: 'error', code: 'aborted', message: 'The reply was stopped.' },
+    ];
+    for (const event of events) expect(encodeLogged(event, 'r/0-1', JSON.stringify(event))).toBe(encodeStreamEvent(event, 'r/0-1'));
+    // A JSON whose `type` is not first, or none at all, is encoded from the event.
+    const reordered = { text: 'hi', type: 'delta' } as StreamEvent;
+    expect(encodeLogged(reordered, 'r/0-2', JSON.stringify(reordered))).toBe(encodeStreamEvent(reordered, 'r/0-2'));
+    expect(encodeLogged(events[0]!, 'r/0-3', undefined)).toBe(encodeStreamEvent(events[0]!, 'r/0-3'));
   });
 });

@@ -52,9 +52,30 @@ export function toNodeListener(handler: ConciergeHandler) {
       outgoing.end();
       return;
     }
-    // An SSE reply of this package is written as text, chunk by chunk; any other body through
+    // An SSE reply of this package is written as text as it is pushed; any other body through
     // its Web stream.
-    const chunks = takeSseText(response) ?? webChunks(response.body);
+    const source = takeSseText(response);
+    if (source) {
+      await new Promise<void>((resolve) => {
+        const stop = source(
+          (text) => void outgoing.write(text),
+          (error) => {
+            if (error === undefined) outgoing.end();
+            else outgoing.destroy();
+            resolve();
+          },
+        );
+        // A client that went away stops the reading (the reply itself goes on).
+        const gone = () => {
+          stop();
+          resolve();
+        };
+        if (controller.signal.aborted) gone();
+        else controller.signal.addEventListener('abort', gone, { once: true });
+      });
+      return;
+    }
+    const chunks = webChunks(response.body);
     try {
       for (;;) {
         const { done, value } = await chunks.next();
@@ -65,7 +86,7 @@ export function toNodeListener(handler: ConciergeHandler) {
     } catch {
       outgoing.destroy();
     } finally {
-      if (controller.signal.aborted) await Promise.resolve(chunks.return?.(undefined)).catch(() => {});
+      if (controller.signal.aborted) await chunks.return(undefined).catch(() => {});
     }
   };
 }

@@ -18,6 +18,8 @@ export interface LoggedReplyEvent {
   /** `{replyId}/{log id}`: the SSE `id:`. */
   id: string;
   event: StreamEvent;
+  /** The event's JSON as logged (`JSON.stringify(event)`), when known: SSE is encoded from it. */
+  data?: string;
 }
 
 /** What an `Idempotency-Key` stands for while it is kept. */
@@ -48,12 +50,24 @@ export interface ReplyLogOptions {
 /** Produces the events of one reply, stopping when `signal` aborts. */
 export type ReplySource = (signal: AbortSignal) => AsyncIterable<StreamEvent>;
 
+/** Where a reader's events go, pushed as they are logged (no async step per event). */
+export interface ReplySink {
+  /** Events in order; a reply's terminal event (`done` or `error`) is the last given. */
+  events(batch: LoggedReplyEvent[]): void;
+  /** Called once: after the terminal event, when the reader stopped, or with the failure that stopped it. */
+  end(error?: unknown): void;
+}
+
+/** Starts pushing a reply's events into a sink; the function returned stops it (and ends the sink). */
+export type ReplyReader = (sink: ReplySink) => () => void;
+
 /** A reply produced by this instance: its events so far, and who waits for the next. */
 interface Production {
   replyId: string;
   events: LoggedReplyEvent[];
   ended: boolean;
-  wake: Set<() => void>;
+  /** Local readers, told of each event as it is logged. */
+  listeners: Set<(logged: LoggedReplyEvent) => void>;
   controller: AbortController;
   stop: () => void;
 }
@@ -89,21 +103,27 @@ export function createReplyLog(options: ReplyLogOptions) {
       replyId,
       events: [],
       ended: false,
-      wake: new Set(),
+      listeners: new Set(),
       controller: new AbortController(),
       stop: () => {},
     };
     const { controller } = production;
     productions.set(replyId, production);
-    let appending = Promise.resolve();
+    // One name string for the whole reply: a store keyed by it hashes it once, not per event.
+    const log = logName(replyId);
+    let appending: Promise<void> | undefined;
     let logFailed = false;
     let sequence = 0;
-    const append = (event: StreamEvent) =>
-      (appending = appending.then(async () => {
+    let inFlight = 0;
+    /** Logs one event, then gives it to this instance's readers in the same turn. */
+    const commit = async (event: StreamEvent) => {
+      try {
         if (production.ended) return;
+        // Stringified once: the log keeps this text and SSE readers encode from it.
+        const data = JSON.stringify(event);
         let id: string;
         try {
-          id = logFailed ? `local-${sequence}` : await store.appendEvent(logName(replyId), JSON.stringify(event), replyTtl);
+          id = logFailed ? `local-${sequence}` : await store.appendEvent(log, data, replyTtl);
         } catch (error) {
           // The reply goes on for the readers of this instance; others cannot follow it.
           if (!logFailed) onError(error);
@@ -111,10 +131,22 @@ export function createReplyLog(options: ReplyLogOptions) {
           id = `local-${sequence}`;
         }
         sequence++;
-        production.events.push({ id: `${replyId}/${id}`, event });
+        const logged: LoggedReplyEvent = { id: `${replyId}/${id}`, event, data };
+        production.events.push(logged);
         if (TERMINAL.has(event.type)) production.ended = true;
-        for (const wake of production.wake) wake();
-      }));
+        for (const listener of production.listeners) listener(logged);
+      } finally {
+        if (--inFlight === 0) appending = undefined;
+      }
+    };
+    // Appends run one after another (a Stop's may come while an event is being logged); with
+    // none in flight, one starts at once.
+    const append = (event: StreamEvent): Promise<void> => {
+      inFlight++;
+      const next = appending ? appending.then(() => commit(event)) : commit(event);
+      appending = next;
+      return next;
+    };
     // A Stop on this instance ends the log at once; the vendor's request is aborted with it.
     production.stop = () => {
       void append(STOPPED);
@@ -188,69 +220,87 @@ export function createReplyLog(options: ReplyLogOptions) {
   }
 
   /**
-   * The events of a reply after `afterId` (from the start for `null`), then its live events,
-   * until its end, in batches: every event there is when the reader asks, so a busy server
-   * writes one chunk per batch rather than one per event. A reply whose producer is gone ends
-   * with an `upstream_unavailable` error.
+   * A reader of a reply's events after `afterId` (from the start for `null`), then of its live
+   * events until its end. On the instance producing it, every event is pushed to the sink as it is
+   * logged, in the same turn; elsewhere the log is polled and each poll's events come as one
+   * batch. A reply whose producer is gone ends with an `upstream_unavailable` error.
    */
-  async function* follow(replyId: string, afterId: string | null, signal: AbortSignal): AsyncGenerator<LoggedReplyEvent[]> {
-    const local = productions.get(replyId);
-    if (local) {
-      let index = afterId === null ? 0 : local.events.findIndex((event) => event.id === afterId) + 1;
-      // One waker for the whole follow (not a listener per batch): the producer calls it after
-      // each event, an abort calls it once.
-      let resume: (() => void) | undefined;
-      const wake = () => {
-        const waiting = resume;
-        resume = undefined;
-        waiting?.();
+  function reader(replyId: string, afterId: string | null, signal: AbortSignal): ReplyReader {
+    return (sink) => {
+      let closed = false;
+      let cleanup: (() => void) | undefined;
+      const close = (error?: unknown) => {
+        if (closed) return;
+        closed = true;
+        cleanup?.();
+        signal.removeEventListener('abort', onAbort);
+        sink.end(error);
       };
-      local.wake.add(wake);
-      signal.addEventListener('abort', wake, { once: true });
-      try {
-        for (;;) {
-          if (index < local.events.length) {
-            const batch = local.events.slice(index);
-            const end = batch.findIndex((logged) => TERMINAL.has(logged.event.type));
-            if (end >= 0) return yield batch.slice(0, end + 1);
-            index += batch.length;
-            yield batch;
-            continue;
-          }
-          if (local.ended || signal.aborted) return;
-          await new Promise<void>((resolve) => (resume = resolve));
-        }
-      } finally {
-        local.wake.delete(wake);
-        signal.removeEventListener('abort', wake);
+      const onAbort = () => close();
+      /** Gives a batch up to its terminal event; true when that ended the reading. */
+      const give = (batch: LoggedReplyEvent[]) => {
+        const end = batch.findIndex((logged) => TERMINAL.has(logged.event.type));
+        if (end >= 0) batch = batch.slice(0, end + 1);
+        if (batch.length) sink.events(batch);
+        if (end >= 0) close();
+        return end >= 0;
+      };
+      if (signal.aborted) {
+        close();
+        return close;
       }
-    }
+      signal.addEventListener('abort', onAbort, { once: true });
+      const local = productions.get(replyId);
+      if (local) {
+        const index = afterId === null ? 0 : local.events.findIndex((event) => event.id === afterId) + 1;
+        if (give(local.events.slice(index)) || local.ended) {
+          close();
+          return close;
+        }
+        const listener = (logged: LoggedReplyEvent) => {
+          sink.events([logged]);
+          if (TERMINAL.has(logged.event.type)) close();
+        };
+        local.listeners.add(listener);
+        cleanup = () => local.listeners.delete(listener);
+        return close;
+      }
+      void poll(replyId, afterId, signal, give, () => closed).then(() => close(), close);
+      return close;
+    };
+  }
+
+  /** Follows a reply produced on another instance by polling its log. */
+  async function poll(
+    replyId: string,
+    afterId: string | null,
+    signal: AbortSignal,
+    give: (batch: LoggedReplyEvent[]) => boolean,
+    closed: () => boolean,
+  ): Promise<void> {
     let cursor = afterId === null ? null : afterId.slice(replyId.length + 1);
     let lastCheck = Date.now();
-    /** Log entries as events, up to and including a terminal one; `done` when it came. */
+    /** Log entries as events, up to and including a terminal one. */
     const parse = (entries: { id: string; data: string }[]) => {
       const batch: LoggedReplyEvent[] = [];
       for (const { id, data } of entries) {
         cursor = id;
-        const event = JSON.parse(data) as StreamEvent;
-        batch.push({ id: `${replyId}/${id}`, event });
-        if (TERMINAL.has(event.type)) return { batch, done: true };
+        batch.push({ id: `${replyId}/${id}`, event: JSON.parse(data) as StreamEvent, data });
       }
-      return { batch, done: false };
+      return batch;
     };
     for (;;) {
-      if (signal.aborted) return;
-      const { batch, done } = parse(await store.readEvents(logName(replyId), cursor));
-      if (batch.length) yield batch;
-      if (done) return;
+      if (signal.aborted || closed()) return;
+      const batch = parse(await store.readEvents(logName(replyId), cursor));
+      if (closed() || give(batch)) return;
       if (batch.length) lastCheck = Date.now();
       else if (Date.now() - lastCheck >= leaseMs) {
         lastCheck = Date.now();
         if (!(await alive(replyId))) {
           // Its ending may have been logged just before the lease went.
           const last = parse(await store.readEvents(logName(replyId), cursor));
-          if (last.done) return yield last.batch;
-          return yield [...last.batch, { id: `${replyId}/lost`, event: LOST }];
+          if (!give(last)) give([{ id: `${replyId}/lost`, event: LOST }]);
+          return;
         }
       }
       await sleep(pollMs, signal);
@@ -259,7 +309,7 @@ export function createReplyLog(options: ReplyLogOptions) {
 
   return {
     produce,
-    follow,
+    reader,
     /**
      * Finds or starts the reply of an `Idempotency-Key`: `join` a reply in flight or finished,
      * `produce` a new one (the key was free, or its producer died), or 422 for another body.

@@ -1,44 +1,67 @@
-/**
- * An SSE response whose body is also kept as text chunks, so a Node server writes them to the
- * socket as they are (`takeSseText`) instead of reading the Web stream: with hundreds of streams
- * open, a Web stream and a `TextEncoder` per chunk cost CPU that every shopper's first token
- * waits behind. Other hosts (a Next.js route) read `response.body` as usual.
- */
-const texts = new WeakMap<Response, AsyncIterator<string>>();
+import { encodeStreamEvent, type StreamEvent } from '@concierge/core';
 
-export function sseResponse(chunks: AsyncIterator<string>, headers: Record<string, string>): Response {
+/**
+ * An SSE reply is pushed, not pulled: its source calls `write` with each chunk of text as the
+ * events are logged, and `end` once (with the failure that cut it, if any). A Node server takes
+ * the source (`takeSseText`) and writes the text to the socket in the same turn; other hosts (a
+ * Next.js route) read `response.body`, a Web stream the same chunks are pushed into. With
+ * hundreds of streams open, an async step per event (a pull, an iterator, a promise) costs CPU
+ * that every shopper's first token waits behind.
+ */
+export type SseSource = (write: (text: string) => void, end: (error?: unknown) => void) => () => void;
+
+const sources = new WeakMap<Response, SseSource>();
+
+export function sseResponse(source: SseSource, headers: Record<string, string>): Response {
   const encoder = new TextEncoder();
-  let pumping: Promise<void> | undefined;
+  let stop: (() => void) | undefined;
+  let ended = false;
   const body = new ReadableStream<Uint8Array>(
     {
-      // Nothing is read before somebody reads (the text may be taken instead); from then on every
-      // chunk is pushed as it comes, with no pull per chunk: an SSE reply is small, and a pull
-      // round trip per event costs CPU that hundreds of open streams add up.
+      // Nothing is read before somebody reads (the text may be taken instead).
       pull(controller) {
-        pumping ??= (async () => {
-          try {
-            for (let next = await chunks.next(); !next.done; next = await chunks.next()) controller.enqueue(encoder.encode(next.value));
-            controller.close();
-          } catch (error) {
-            controller.error(error);
-          }
-        })();
+        if (stop) return;
+        stop = () => {};
+        stop = source(
+          (text) => {
+            if (!ended) controller.enqueue(encoder.encode(text));
+          },
+          (error) => {
+            if (ended) return;
+            ended = true;
+            if (error === undefined) controller.close();
+            else controller.error(error);
+          },
+        );
       },
-      async cancel() {
-        await chunks.return?.(undefined);
+      cancel() {
+        // A cancelled stream takes nothing more, not even its close.
+        ended = true;
+        stop?.();
       },
     },
     { highWaterMark: 0 },
   );
   const response = new Response(body, { headers });
-  texts.set(response, chunks);
+  sources.set(response, source);
   return response;
 }
 
-/** The text chunks of a response made by `sseResponse` whose body nobody has started reading. */
-export function takeSseText(response: Response): AsyncIterator<string> | undefined {
-  const chunks = texts.get(response);
-  if (!chunks || response.bodyUsed || response.body?.locked) return undefined;
-  texts.delete(response);
-  return chunks;
+/** The source of a response made by `sseResponse` whose body nobody has started reading. */
+export function takeSseText(response: Response): SseSource | undefined {
+  const source = sources.get(response);
+  if (!source || response.bodyUsed || response.body?.locked) return undefined;
+  sources.delete(response);
+  return source;
+}
+
+/**
+ * `encodeStreamEvent(event, id)` from the event's JSON as logged (`JSON.stringify(event)`, its
+ * `type` first, as every event is made), without stringifying it again: the same text.
+ */
+export function encodeLogged(event: StreamEvent, id: string, data: string | undefined): string {
+  const prefix = `{"type":"${event.type}"`;
+  if (data === undefined || !data.startsWith(prefix)) return encodeStreamEvent(event, id);
+  const rest = data.charCodeAt(prefix.length) === 44 /* , */ ? data.slice(prefix.length + 1) : data.slice(prefix.length);
+  return `id: ${id}\nevent: ${event.type}\ndata: {${rest}\n\n`;
 }

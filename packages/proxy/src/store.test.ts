@@ -115,6 +115,26 @@ describe.each([
   });
 });
 
+describe('the memory store', () => {
+  it('appends to a log in place, and starts it again once it was evicted or expired', async () => {
+    let now = 0;
+    const store = createMemoryStore({ maxEntries: 2, now: () => now });
+    opened.push(store);
+    expect(await store.appendEvent('a', 'a1', 60)).toBe('0-1');
+    expect(await store.appendEvent('a', 'a2', 60)).toBe('0-2');
+    // Two more entries push the log out (the oldest goes first).
+    await store.set('x', 1, 60);
+    await store.set('y', 1, 60);
+    expect(await store.readEvents('a', null)).toEqual([]);
+    expect(await store.appendEvent('a', 'again', 60)).toBe('0-1');
+    expect((await store.readEvents('a', null)).map((event) => event.data)).toEqual(['again']);
+    now += 61_000;
+    expect(await store.readEvents('a', null)).toEqual([]);
+    expect(await store.appendEvent('a', 'later', 60)).toBe('0-1');
+    expect((await store.readEvents('a', null)).map((event) => event.data)).toEqual(['later']);
+  });
+});
+
 describe('the Redis store when Redis goes away', () => {
   it('fails each command at once with a 503 JSON error, and works again when Redis is back', async () => {
     const server = await startRedis();

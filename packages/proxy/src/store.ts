@@ -64,12 +64,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
   const { maxEntries = 20_000, maxMessagesPerThread = 200, now = Date.now } = options;
   const entries = new Map<string, Entry>();
   const limiters = new Map<string, Limiter>();
+  // The entries of reply logs again, by log name: a reply appends each event under the same name
+  // string, whose hash is kept, where `log:${name}` would be a new string to hash per event.
+  const logs = new Map<string, Entry>();
 
   const read = (key: string): unknown => {
     const entry = entries.get(key);
     if (!entry) return undefined;
     if (entry.expires <= now()) {
       entries.delete(key);
+      if (key.startsWith('log:')) logs.delete(key.slice(4));
       return undefined;
     }
     return entry.value;
@@ -80,6 +84,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
     for (const oldest of entries.keys()) {
       if (entries.size <= maxEntries) break;
       entries.delete(oldest);
+      if (oldest.startsWith('log:')) logs.delete(oldest.slice(4));
     }
   };
 
@@ -111,14 +116,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
       // A log is its events' data, appended in place, the entry kept; an event's id is its
       // position (`0-1`, `0-2`…). A long reply is thousands of events and hundreds stream at once:
       // one string per event is all the garbage collector has to walk.
-      const key = `log:${log}`;
       const time = now();
-      const entry = entries.get(key);
+      const entry = logs.get(log);
       if (entry && entry.expires > time) {
         entry.expires = time + ttlSeconds * 1000;
         return `0-${(entry.value as string[]).push(data)}`;
       }
+      const key = `log:${log}`;
       write(key, [data], ttlSeconds);
+      logs.set(log, entries.get(key)!);
       return '0-1';
     },
     async readEvents(log, afterId) {
@@ -135,6 +141,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
     },
     async close() {
       entries.clear();
+      logs.clear();
     },
   };
 }
