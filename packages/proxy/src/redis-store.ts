@@ -44,6 +44,44 @@ export function createRedisStore(options: RedisStoreOptions): ProxyStore {
   });
   const connecting = client.connect().catch(() => {});
   const key = (name: string) => `${prefix}${name}`;
+  /** When each recent reply log's TTL was last set, by log name (the most recent 10,000). */
+  const expiries = new Map<string, number>();
+
+  // The commands a streaming reply sends per event or per poll (XADD, XRANGE, GET) go without
+  // node-redis's own timeout, which costs an AbortSignal, a timer and its listeners per command
+  // (a tenth of a core at 100 streams): one sweep bounds them all instead.
+  const hot = client.withCommandOptions({ timeout: 0 });
+  const inFlight = new Set<{ started: number; fail: () => void }>();
+  let sweep: ReturnType<typeof setInterval> | undefined;
+  const bounded = <T>(command: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const entry = { started: Date.now(), fail: () => reject(new Error(`Redis did not answer within ${commandTimeoutMs} ms.`)) };
+      inFlight.add(entry);
+      sweep ??= setInterval(() => {
+        const now = Date.now();
+        // Oldest first: the first still within the bound ends the sweep.
+        for (const pending of inFlight) {
+          if (now - pending.started < commandTimeoutMs) break;
+          inFlight.delete(pending);
+          pending.fail();
+        }
+        if (!inFlight.size) {
+          clearInterval(sweep);
+          sweep = undefined;
+        }
+      }, Math.max(10, commandTimeoutMs / 4));
+      (sweep as { unref?: () => void }).unref?.();
+      command.then(
+        (value) => {
+          inFlight.delete(entry);
+          resolve(value);
+        },
+        (error: unknown) => {
+          inFlight.delete(entry);
+          reject(error);
+        },
+      );
+    });
 
   /** Runs a command; an unreachable Redis becomes a 503 the client may retry. */
   const run = async <T>(command: () => Promise<T>): Promise<T> => {
@@ -79,7 +117,7 @@ export function createRedisStore(options: RedisStoreOptions): ProxyStore {
     },
     get<T>(name: string) {
       return run(async () => {
-        const value = await client.get(key(`value:${name}`));
+        const value = await bounded(hot.get(key(`value:${name}`)));
         return value === null ? undefined : (JSON.parse(value) as T);
       });
     },
@@ -104,14 +142,23 @@ export function createRedisStore(options: RedisStoreOptions): ProxyStore {
     },
     appendEvent(log, data, ttlSeconds) {
       const name = key(`log:${log}`);
+      const now = Date.now();
+      const refreshed = expiries.get(log);
       return run(async () => {
+        // One XADD per event; the TTL is set with the first and again at most once a second, so
+        // the log outlives its last event by the TTL, less under a second (MULTI, XADD, EXPIRE,
+        // EXEC per event was four commands where one will do).
+        if (refreshed !== undefined && now - refreshed < 1000) return String(await bounded(hot.xAdd(name, '*', { data })));
+        expiries.delete(log);
+        expiries.set(log, now);
+        if (expiries.size > 10_000) expiries.delete(expiries.keys().next().value!);
         const [id] = (await client.multi().xAdd(name, '*', { data }).expire(name, ttlSeconds).exec()) as unknown as [string];
         return String(id);
       });
     },
     readEvents(log, afterId) {
       return run(async () => {
-        const entries = await client.xRange(key(`log:${log}`), afterId === null ? '-' : `(${afterId}`, '+');
+        const entries = await bounded(hot.xRange(key(`log:${log}`), afterId === null ? '-' : `(${afterId}`, '+'));
         return (entries ?? []).map((entry): LoggedEvent => ({ id: entry.id, data: String(entry.message.data) }));
       });
     },

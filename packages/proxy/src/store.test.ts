@@ -1,5 +1,5 @@
 import type { ThreadMessage } from '@concierge/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedis } from '../test/redis-server';
 import { createRedisStore } from './redis-store';
 import { createMemoryStore, type ProxyStore } from './store';
@@ -136,6 +136,29 @@ describe('the memory store', () => {
 });
 
 describe('the Redis store when Redis goes away', () => {
+  it('fails the commands of a streaming reply within the bound when Redis hangs, and works again after', async () => {
+    const server = await startRedis();
+    const store = createRedisStore({ url: server.url, commandTimeoutMs: 300, onError: () => {} });
+    opened.push(store);
+    await store.appendEvent('hung', 'first', 60);
+    server.pause();
+    try {
+      const started = Date.now();
+      const failures = await Promise.all([
+        store.appendEvent('hung', 'second', 60).catch((error: unknown) => error),
+        store.readEvents('hung', null).catch((error: unknown) => error),
+        store.get('k').catch((error: unknown) => error),
+      ]);
+      for (const failure of failures) expect(failure).toMatchObject({ status: 503, code: 'upstream_unavailable' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      server.resume();
+    }
+    await vi.waitFor(async () => expect((await store.readEvents('hung', null)).map((event) => event.data)).toContain('first'), { timeout: 5000 });
+    await server.stop();
+  }, 30_000);
+
   it('fails each command at once with a 503 JSON error, and works again when Redis is back', async () => {
     const server = await startRedis();
     const errors: unknown[] = [];

@@ -25,10 +25,14 @@ export async function startRedis(port?: number) {
   return {
     port: chosen,
     url: `redis://127.0.0.1:${chosen}`,
+    /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as a hung Redis. */
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
+        child.kill('SIGCONT');
         child.kill('SIGKILL');
       }),
   };
