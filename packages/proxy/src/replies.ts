@@ -87,6 +87,34 @@ export function createReplyLog(options: ReplyLogOptions) {
   const leaseMs = options.leaseIntervalMs ?? 2000;
   const pollMs = options.pollIntervalMs ?? 100;
   const productions = new Map<string, Production>();
+  /**
+   * The productions of this instance, watched by one timer: every lease renewal and stop-flag read
+   * of a round goes out in the same turn (one pipelined write on Redis), not a timer per reply.
+   */
+  const watched = new Map<string, { renew: () => Promise<void>; lastRenewal: number; abort: () => void }>();
+  let watcher: ReturnType<typeof setInterval> | undefined;
+  const watch = (replyId: string, entry: { renew: () => Promise<void>; lastRenewal: number; abort: () => void }) => {
+    watched.set(replyId, entry);
+    watcher ??= setInterval(() => {
+      if (!watched.size) {
+        clearInterval(watcher);
+        watcher = undefined;
+        return;
+      }
+      const now = Date.now();
+      for (const [id, production] of watched) {
+        if (now - production.lastRenewal >= leaseMs) {
+          production.lastRenewal = now;
+          production.renew().catch(() => {});
+        }
+        store.get(`stop:${id}`).then(
+          (stopped) => stopped !== undefined && production.abort(),
+          () => {},
+        );
+      }
+    }, pollMs);
+    (watcher as { unref?: () => void }).unref?.();
+  };
   const logName = (replyId: string) => `reply:${replyId}`;
 
   const alive = async (replyId: string, record?: KeyRecord) =>
@@ -115,37 +143,57 @@ export function createReplyLog(options: ReplyLogOptions) {
     let logFailed = false;
     let sequence = 0;
     let inFlight = 0;
-    /** Logs one event, then gives it to this instance's readers in the same turn. */
-    const commit = async (event: StreamEvent) => {
+    /** Gives a logged event to this instance's readers, in the same turn. */
+    const publish = (event: StreamEvent, data: string, id: string) => {
+      sequence++;
+      const logged: LoggedReplyEvent = { id: `${replyId}/${id}`, event, data };
+      production.events.push(logged);
+      if (TERMINAL.has(event.type)) production.ended = true;
+      for (const listener of production.listeners) listener(logged);
+    };
+    /** A store that failed to log: the reply goes on for this instance's readers; others cannot follow it. */
+    const unlogged = (error: unknown) => {
+      if (!logFailed) onError(error);
+      logFailed = true;
+      return `local-${sequence}`;
+    };
+    const settle = () => {
+      if (--inFlight === 0) appending = undefined;
+    };
+    /**
+     * Logs one event, then publishes it. A store that logs synchronously (the memory store) takes
+     * no promise at all: the event reaches readers in the turn it was produced.
+     */
+    const commit = (event: StreamEvent): void | Promise<void> => {
+      if (production.ended) return settle();
+      // Stringified once: the log keeps this text and SSE readers encode from it.
+      const data = JSON.stringify(event);
+      let id: string | Promise<string>;
       try {
-        if (production.ended) return;
-        // Stringified once: the log keeps this text and SSE readers encode from it.
-        const data = JSON.stringify(event);
-        let id: string;
-        try {
-          id = logFailed ? `local-${sequence}` : await store.appendEvent(log, data, replyTtl);
-        } catch (error) {
-          // The reply goes on for the readers of this instance; others cannot follow it.
-          if (!logFailed) onError(error);
-          logFailed = true;
-          id = `local-${sequence}`;
-        }
-        sequence++;
-        const logged: LoggedReplyEvent = { id: `${replyId}/${id}`, event, data };
-        production.events.push(logged);
-        if (TERMINAL.has(event.type)) production.ended = true;
-        for (const listener of production.listeners) listener(logged);
-      } finally {
-        if (--inFlight === 0) appending = undefined;
+        id = logFailed ? `local-${sequence}` : store.appendEvent(log, data, replyTtl);
+      } catch (error) {
+        id = unlogged(error);
       }
+      if (typeof id === 'string') {
+        try {
+          return publish(event, data, id);
+        } finally {
+          settle();
+        }
+      }
+      return id.then(
+        (logged) => publish(event, data, logged),
+        (error: unknown) => publish(event, data, unlogged(error)),
+      ).finally(settle);
     };
     // Appends run one after another (a Stop's may come while an event is being logged); with
-    // none in flight, one starts at once.
-    const append = (event: StreamEvent): Promise<void> => {
+    // none in flight, one runs at once.
+    const append = (event: StreamEvent): void | Promise<void> => {
       inFlight++;
-      const next = appending ? appending.then(() => commit(event)) : commit(event);
-      appending = next;
-      return next;
+      if (appending) return (appending = appending.then(() => commit(event)));
+      const pending = commit(event);
+      if (pending) appending = pending;
+      return pending;
     };
     // A Stop on this instance ends the log at once; the vendor's request is aborted with it.
     production.stop = () => {
@@ -162,18 +210,7 @@ export function createReplyLog(options: ReplyLogOptions) {
       productions.delete(replyId);
       throw error;
     }
-    let lastRenewal = Date.now();
-    const watch = setInterval(() => {
-      if (Date.now() - lastRenewal >= leaseMs) {
-        lastRenewal = Date.now();
-        renew().catch(() => {});
-      }
-      store.get(`stop:${replyId}`).then(
-        (stopped) => stopped !== undefined && controller.abort(),
-        () => {},
-      );
-    }, pollMs);
-    (watch as { unref?: () => void }).unref?.();
+    watch(replyId, { renew, lastRenewal: Date.now(), abort: () => controller.abort() });
 
     let first!: (value: void) => void;
     let failFirst!: (error: unknown) => void;
@@ -184,7 +221,8 @@ export function createReplyLog(options: ReplyLogOptions) {
         for await (const event of source(controller.signal)) {
           if (controller.signal.aborted) break;
           if (event.type === 'done') await onResult?.(resultOf(production, event));
-          await append(event);
+          const appended = append(event);
+          if (appended) await appended;
           if (!started) {
             started = true;
             first();
@@ -209,7 +247,7 @@ export function createReplyLog(options: ReplyLogOptions) {
         });
         if (!started) failFirst(error);
       } finally {
-        clearInterval(watch);
+        watched.delete(replyId);
         await appending;
         first();
         productions.delete(replyId);

@@ -145,7 +145,7 @@ describe('the Redis store when Redis goes away', () => {
     try {
       const started = Date.now();
       const failures = await Promise.all([
-        store.appendEvent('hung', 'second', 60).catch((error: unknown) => error),
+        Promise.resolve(store.appendEvent('hung', 'second', 60)).catch((error: unknown) => error),
         store.readEvents('hung', null).catch((error: unknown) => error),
         store.get('k').catch((error: unknown) => error),
       ]);

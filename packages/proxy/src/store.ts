@@ -37,8 +37,11 @@ export interface ProxyStore {
   /** Sets `key` only when it is absent; `true` when this call set it (a lock across instances). */
   claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
   delete(key: string): Promise<void>;
-  /** Appends an event to a log; returns its id. The log expires `ttlSeconds` after its last append. */
-  appendEvent(log: string, data: string, ttlSeconds: number): Promise<string>;
+  /**
+   * Appends an event to a log; returns its id (at once, or a promise of it). The log expires
+   * `ttlSeconds` after its last append.
+   */
+  appendEvent(log: string, data: string, ttlSeconds: number): Promise<string> | string;
   /** The events of a log after `afterId` (all of them for `null`), in order. */
   readEvents(log: string, afterId: string | null): Promise<LoggedEvent[]>;
   /** A rate limiter counting in this store; limiters with the same `keyPrefix` share their counts. */
@@ -112,7 +115,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
     async delete(key) {
       entries.delete(`value:${key}`);
     },
-    async appendEvent(log, data, ttlSeconds) {
+    appendEvent(log, data, ttlSeconds) {
       // A log is its events' data, appended in place, the entry kept; an event's id is its
       // position (`0-1`, `0-2`…). A long reply is thousands of events and hundreds stream at once:
       // one string per event is all the garbage collector has to walk.
