@@ -332,7 +332,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     if (stream) return sse(reader);
     const json: SendMessageResponse = { threadId: '', messageId: '', text: '', sources: [] };
     for (const logged of await collect(reader)) {
-      const event = await withToken(logged.event);
+      const event = withToken(logged.event);
       if (event.type === 'delta') json.text += event.text;
       else if (event.type === 'sources') json.sources = event.sources;
       else if (event.type === 'products') json.products = event.products;
@@ -352,9 +352,9 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   }
 
   /** Thread tokens are not logged: each reader gets them on `start` and `done`. */
-  function withToken(event: StreamEvent): StreamEvent | Promise<StreamEvent> {
+  function withToken(event: StreamEvent): StreamEvent {
     if (event.type !== 'start' && event.type !== 'done') return event;
-    return tokens.issue(event.threadId).then((threadToken) => ({ ...event, threadToken }));
+    return { ...event, threadToken: tokens.sign(event.threadId) };
   }
 
   /** `GET {base}/replies/{key}`: the reply of a turn after `Last-Event-ID`, then live until it ends. */
@@ -387,53 +387,19 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     return record;
   }
 
-  /**
-   * A reply's events as SSE, written as they are pushed (one chunk per batch); thread tokens are
-   * added on `start` and `done`, and the events after one wait while it is signed.
-   */
+  /** A reply's events as SSE, written as they are pushed (one chunk per batch), with thread tokens on `start` and `done`. */
   function sse(reader: ReplyReader): Response {
-    const source: SseSource = (write, end) => {
-      let pending: Promise<void> | undefined;
-      const after = (step: () => void | Promise<void>) => {
-        const next: Promise<void> = (pending ?? Promise.resolve()).then(step);
-        pending = next;
-        next.then(
-          () => void (pending === next && (pending = undefined)),
-          () => {},
-        );
-        return next;
-      };
-      let failed = false;
-      const fail = (error: unknown) => {
-        if (failed) return;
-        failed = true;
-        stop?.();
-        end(error);
-      };
-      // eslint-disable-next-line prefer-const -- `fail` may run before the reader returns
-      let stop: (() => void) | undefined;
-      stop = reader({
+    const source: SseSource = (write, end) =>
+      reader({
         events(batch) {
-          if (pending || batch.some(({ event }) => event.type === 'start' || event.type === 'done')) {
-            after(async () => {
-              let text = '';
-              for (const { id, event } of batch) text += encodeStreamEvent(await withToken(event), id);
-              if (!failed) write(text);
-            }).catch(fail);
-            return;
-          }
           let text = '';
-          for (const { id, event, data } of batch) text += encodeLogged(event, id, data);
+          for (const { id, event, data } of batch) {
+            text += event.type === 'start' || event.type === 'done' ? encodeStreamEvent(withToken(event), id) : encodeLogged(event, id, data);
+          }
           write(text);
         },
-        end(error) {
-          if (error !== undefined) return fail(error);
-          if (pending) after(() => void (failed || end())).catch(fail);
-          else end();
-        },
+        end,
       });
-      return stop;
-    };
     return sseResponse(source, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FeedbackResponse, HandoffResponse, ThreadMessage } from '@concierge/core';
 import { HttpError } from './http-error';
 import { parseFeedback, parseHandoff } from './schema';
@@ -70,6 +71,5 @@ export function createShopperActions(options: ShopperActionsOptions) {
 
 /** SHA-256 of a text, in hex. */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return createHash('sha256').update(text).digest('hex');
 }
