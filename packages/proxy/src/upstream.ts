@@ -42,7 +42,9 @@ export async function callUpstream(
   // The bound is on silence, not on length: until the headers, then between two chunks of the
   // body. A long answer that keeps flowing is never cut; a vendor that stalls is, and its
   // connection is closed.
-  const idle = new AbortController();
+  // One controller for the call: the caller's abort and the silence bound both end it (not
+  // `AbortSignal.any`, whose weak tracking costs two more signals per call).
+  const call = new AbortController();
   // Made only when it happens: an error's stack trace costs CPU on every call otherwise.
   let stalled: HttpError | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -58,7 +60,7 @@ export async function callUpstream(
     timer = undefined;
     log(`${options.vendor} sent nothing for ${timeoutMs} ms.`);
     stalled = new HttpError(504, 'upstream_timeout', 'The assistant took too long to answer. Please try again.');
-    idle.abort(stalled);
+    call.abort(stalled);
   };
   const arm = () => {
     lastActivity = Date.now();
@@ -68,7 +70,12 @@ export async function callUpstream(
     clearTimeout(timer);
     timer = undefined;
   };
-  init.signal.addEventListener('abort', disarm, { once: true });
+  const cancel = () => {
+    disarm();
+    call.abort(init.signal.reason);
+  };
+  if (init.signal.aborted) cancel();
+  else init.signal.addEventListener('abort', cancel, { once: true });
   arm();
   const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
   const headers: Record<string, string> = {
@@ -77,7 +84,7 @@ export async function callUpstream(
     ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
   };
   const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-  const signal = AbortSignal.any([init.signal, idle.signal]);
+  const { signal } = call;
   // A stream is read by `upstreamEvents`, which re-arms the bound on each chunk: no extra stream
   // stage per vendor stream (they cost CPU with hundreds of streams open).
   const streamed = (status: number, headers: Headers) =>
