@@ -161,6 +161,29 @@ describe.each(['memory', 'redis'] as const)('replies on the %s store', (kind) =>
     expect(again.map((event) => event.id)).toEqual(ids);
   });
 
+  it('on one instance, readers that join, resume and leave mid-reply each get exactly their part, pushed live', async () => {
+    model.settings.delayMs = 5;
+    model.settings.words = 40;
+    const before = model.calls.length;
+    const key = crypto.randomUUID();
+    const body = { message: 'Tell me about returns' };
+    // The first reader leaves after three deltas; the reply goes on for the others.
+    const leaving = await readEvents(await post(a, body, { 'idempotency-key': key }), deltas(3));
+    const [joined, resumed] = await Promise.all([
+      post(a, body, { 'idempotency-key': key }).then((response) => readEvents(response)),
+      fetch(`${a.base}/replies/${key}`, { headers: { accept: 'text/event-stream', 'last-event-id': leaving[2]!.id } }).then((response) => readEvents(response)),
+    ]);
+    expect(model.calls.length).toBe(before + 1);
+    const { text } = model.calls.at(-1)!;
+    expect(textOf(joined)).toBe(text);
+    expect(joined[0]!.event).toBe('start');
+    expect(joined.at(-1)!.event).toBe('done');
+    // Exactly the events after the id, then live until done: no gap and no repeat.
+    const ids = joined.map((event) => event.id);
+    expect(resumed.map((event) => event.id)).toEqual(ids.slice(ids.indexOf(leaving[2]!.id) + 1));
+    expect(textOf(leaving.slice(0, 3)) + textOf(resumed)).toBe(text);
+  });
+
   it('a repeated request joins the reply in flight, gets the finished one afterwards, and never calls the vendor again', async () => {
     model.settings.delayMs = 5;
     const before = model.calls.length;
