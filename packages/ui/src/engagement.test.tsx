@@ -154,6 +154,33 @@ describe('suggested questions', () => {
     expect(sent[0]).toMatchObject({ message: 'Is it itchy?', faqId: 12 });
   });
 
+  it('shows no configured starter while the page’s FAQs are asked for, so a click never lands on a starter that is then replaced', async () => {
+    const { transport, sent } = recording();
+    let answer!: (faqs: Awaited<ReturnType<Transport['getProductFaqs']>>) => void;
+    transport.getProductFaqs = () => new Promise((resolve) => (answer = resolve));
+    render(<ConciergeWidget transport={transport} storage={null} defaultOpen starters={['Generic starter']} />);
+    await screen.findByRole('dialog');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(screen.queryByRole('button', { name: 'Generic starter' })).toBeNull();
+    act(() => answer({ status: 'ready', faqs: [{ id: 7, question: 'Does it shrink?' }] }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Does it shrink?' }));
+    await screen.findByText('Returns are free within 30 days.');
+    expect(sent.map((request) => request.message)).toEqual(['Does it shrink?']);
+    expect(screen.queryByText('Generic starter')).toBeNull();
+  });
+
+  it('falls back to the configured starters when the FAQs are slow, and keeps them when the FAQs come after all', async () => {
+    const { transport } = recording();
+    let answer!: (faqs: Awaited<ReturnType<Transport['getProductFaqs']>>) => void;
+    transport.getProductFaqs = () => new Promise((resolve) => (answer = resolve));
+    render(<ConciergeWidget transport={transport} storage={null} defaultOpen starters={['Generic starter']} />);
+    await screen.findByRole('button', { name: 'Generic starter' }, { timeout: 2000 });
+    act(() => answer({ status: 'ready', faqs: [{ id: 7, question: 'Does it shrink?' }] }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.getByRole('button', { name: 'Generic starter' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Does it shrink?' })).toBeNull();
+  });
+
   it('offers up to three follow-ups after the last reply, hidden while the next one is on its way', async () => {
     const { transport, sent } = recording({ suggestions: ['Tell me about refunds', 'Tell me about exchanges', 'Tell me about fees', 'A fourth'] });
     render(<ConciergeWidget transport={transport} storage={null} defaultOpen starters={false} />);

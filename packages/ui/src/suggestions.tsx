@@ -33,30 +33,39 @@ function SuggestionList({ items, strings }: { items: Suggestion[]; strings: Conc
   );
 }
 
+/** How long starters wait for the page's FAQs before the configured ones show instead. */
+const STARTER_WAIT_MS = 1000;
+
 /**
  * Starters in an empty conversation: the first three product FAQs of this page when it has some
  * (asked with their `faqId`, so the vendor answers the FAQ), else the configured ones; `false`
- * shows none. One request, no polling.
+ * shows none. One request, no polling. Once shown they never change: a shopper reaching for a
+ * configured starter never clicks a FAQ that replaced it, so nothing shows while the FAQs are
+ * asked for (at most {@link STARTER_WAIT_MS} when there are configured ones to fall back on).
  */
 export function Starters({ starters, strings }: { starters?: string[] | false; strings: ConciergeStrings }) {
   const { transport } = useConcierge();
-  const [faqs, setFaqs] = useState<Suggestion[]>([]);
+  const configured = (starters || []).slice(0, 3).map((text): Suggestion => ({ text }));
+  const [items, setItems] = useState<Suggestion[]>();
   const off = starters === false;
+  const fallback = configured.length > 0;
   useEffect(() => {
-    if (off || !/^https?:/.test(location.href)) return;
+    if (off || !/^https?:/.test(location.href)) return setItems((shown) => shown ?? []);
     const controller = new AbortController();
-    // Through a promise, so a transport that throws at once (or has no FAQs at all) shows no starters, not an error.
+    const settle = (faqs: Suggestion[]) => controller.signal.aborted || setItems((shown) => shown ?? faqs);
+    const timer = fallback ? setTimeout(settle, STARTER_WAIT_MS, []) : undefined;
+    // Through a promise, so a transport that throws at once (or has no FAQs at all) shows the configured starters, not an error.
     Promise.resolve()
       .then(() => transport.getProductFaqs({ pageUrl: location.href, locale: strings.locale, count: 3 }, { signal: controller.signal }))
-      .then((answer) => {
-        if (answer.status === 'ready') setFaqs(answer.faqs.slice(0, 3).map((faq) => ({ text: faq.question, fields: { faqId: faq.id } })));
-      })
+      .then((answer) => settle(answer.status === 'ready' ? answer.faqs.slice(0, 3).map((faq) => ({ text: faq.question, fields: { faqId: faq.id } })) : []))
       // No FAQs here, or the proxy is away: the configured starters, and nothing to tell the shopper.
-      .catch(() => {});
-    return () => controller.abort();
-  }, [off, transport, strings.locale]);
-  const items = faqs.length ? faqs : (starters || []).slice(0, 3).map((text) => ({ text }));
-  return <SuggestionList items={items} strings={strings} />;
+      .catch(() => settle([]));
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [off, fallback, transport, strings.locale]);
+  return <SuggestionList items={items ? (items.length ? items : configured) : []} strings={strings} />;
 }
 
 /** Up to three questions after the last reply, while the shopper has not asked anything else. */
