@@ -11,6 +11,8 @@
 // node bench/proxy.mjs [streams...]        e.g. node bench/proxy.mjs 1 100 500   (default 1 100 500)
 // node bench/proxy.mjs --burst ...         also all N sent in the same millisecond (a connection storm)
 // node bench/proxy.mjs --json ...          one JSON line per run as well, for bench/RESULTS.md
+// node bench/proxy.mjs --only=memory ...    only the paths whose label has this text (and the model)
+// node bench/proxy.mjs --profile=DIR ...    each server writes a CPU profile (.cpuprofile) into DIR
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,9 @@ const SERVERS = fileURLToPath(new URL('./proxy-servers.mjs', import.meta.url));
 const counts = process.argv.slice(2).filter((arg) => /^\d+$/.test(arg)).map(Number);
 const STREAMS = counts.length ? counts : [1, 100, 500];
 const JSON_OUT = process.argv.includes('--json');
+const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const ONLY = option('only');
+const PROFILE = option('profile');
 // A steady load reuses connections, as a store's load balancer or CDN keeps connections to its
 // Node servers alive; a burst opens a new one per stream. (A Node server accepts one new
 // connection per turn of its event loop, so under load a connection storm queues in the
@@ -29,13 +34,14 @@ const children = [];
 
 /** Starts one server process; resolves with its port and pid. */
 function server(...args) {
-  const child = spawn(process.execPath, ['--expose-gc', SERVERS, ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: fileURLToPath(new URL('.', import.meta.url)) });
+  const flags = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`, `--cpu-prof-name=${args[0]}-${Date.now()}.cpuprofile`] : [];
+  const child = spawn(process.execPath, ['--expose-gc', ...flags, SERVERS, ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: fileURLToPath(new URL('.', import.meta.url)) });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
     child.stdout.on('data', (chunk) => {
       const match = /ready (\d+)/.exec(String(chunk));
-      if (match) resolve({ port: Number(match[1]), pid: child.pid, stop: () => child.kill() });
+      if (match) resolve({ port: Number(match[1]), pid: child.pid, stop: () => child.kill('SIGINT') });
     });
   });
 }
@@ -160,18 +166,24 @@ async function burst(label, target, path, body, count) {
 
 const model = await server('model', '200', '5');
 const modelUrl = `http://127.0.0.1:${model.port}`;
-const targets = [
-  ['bare pass-through', await server('bare', modelUrl), '/v1/chat/completions', '{}'],
-  ['Concierge Node, memory', await server('proxy', modelUrl), '/api/concierge/messages', '{"message":"Help?"}'],
-  ['Concierge as Next route', await server('next', modelUrl), '/api/concierge/messages', '{"message":"Help?"}'],
-];
-const redisPort = 16000 + Math.floor(Math.random() * 1000);
-const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-redis.on('error', () => {});
-await sleep(500);
-if (redis.exitCode === null && redis.pid) {
-  children.push(redis);
-  targets.push(['Concierge Node, Redis', await server('proxy', modelUrl, `redis://127.0.0.1:${redisPort}`), '/api/concierge/messages', '{"message":"Help?"}']);
+const wanted = (label) => !ONLY || label.toLowerCase().includes(ONLY.toLowerCase());
+const targets = [];
+const add = async (label, start, path, body) => {
+  if (wanted(label)) targets.push([label, await start(), path, body]);
+};
+const ASK = '{"message":"Help?"}';
+await add('bare pass-through', () => server('bare', modelUrl), '/v1/chat/completions', '{}');
+await add('Concierge Node, memory', () => server('proxy', modelUrl), '/api/concierge/messages', ASK);
+await add('Concierge as Next route', () => server('next', modelUrl), '/api/concierge/messages', ASK);
+if (wanted('Concierge Node, Redis')) {
+  const redisPort = 16000 + Math.floor(Math.random() * 1000);
+  const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redis.on('error', () => {});
+  await sleep(500);
+  if (redis.exitCode === null && redis.pid) {
+    children.push(redis);
+    await add('Concierge Node, Redis', () => server('proxy', modelUrl, `redis://127.0.0.1:${redisPort}`), '/api/concierge/messages', ASK);
+  }
 }
 
 const rows = [];
@@ -207,7 +219,8 @@ try {
     }
   }
 } finally {
-  for (const child of children) child.kill();
+  // SIGINT: a server exits cleanly, writing its CPU profile when asked for one.
+  for (const child of children) child.kill('SIGINT');
   keptAlive.destroy();
 }
 if (JSON_OUT) for (const row of rows) console.log(JSON.stringify(row));

@@ -30,7 +30,7 @@ export { createRateLimiter } from './rate-limit';
 export type { RateLimitOptions } from './rate-limit';
 export { parseSendMessage, sendMessageSchema } from './schema';
 export { createMemoryStore } from './store';
-export type { Limiter, LimiterOptions, LoggedEvent, MemoryStoreOptions, ProxyStore } from './store';
+export type { Limiter, LimiterOptions, LoggedEvent, LogWriter, MemoryStoreOptions, ProxyStore } from './store';
 export { createRedisStore } from './redis-store';
 export type { RedisStoreOptions } from './redis-store';
 export { createThreadTokens } from './thread-tokens';

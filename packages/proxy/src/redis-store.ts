@@ -2,7 +2,7 @@ import type { ThreadMessage } from '@concierge/core';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { createClient } from 'redis';
 import { HttpError } from './http-error';
-import type { LoggedEvent, ProxyStore } from './store';
+import type { LoggedEvent, LogWriter, ProxyStore } from './store';
 
 export interface RedisStoreOptions {
   /** `redis://…` or `rediss://…` (`CONCIERGE_REDIS_URL`). */
@@ -15,7 +15,24 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /** Reports connection trouble (never data). @default console.error */
   onError?: (error: unknown) => void;
+  /**
+   * A reply's producer sends its events to the log at most this often, each batch one stream
+   * entry (its readers on this instance get every event at once; readers elsewhere poll the log).
+   * @default 50
+   */
+  logFlushMs?: number;
 }
+
+/** A stream entry's id as numbers, to compare ids of entries and of the events inside them. */
+const idParts = (id: string) => {
+  const dash = id.indexOf('-');
+  return [Number(id.slice(0, dash)), Number(id.slice(dash + 1))] as const;
+};
+const after = (id: string, cursor: string) => {
+  const [ms, seq] = idParts(id);
+  const [cursorMs, cursorSeq] = idParts(cursor);
+  return ms > cursorMs || (ms === cursorMs && seq > cursorSeq);
+};
 
 /**
  * The store on Redis (node-redis), shared by every instance of the proxy: threads are lists,
@@ -28,7 +45,7 @@ export interface RedisStoreOptions {
  * createConciergeHandler({ provider, store })
  */
 export function createRedisStore(options: RedisStoreOptions): ProxyStore {
-  const { prefix = 'concierge:', maxMessagesPerThread = 200, commandTimeoutMs = 2000 } = options;
+  const { prefix = 'concierge:', maxMessagesPerThread = 200, commandTimeoutMs = 2000, logFlushMs = 50 } = options;
   const onError = options.onError ?? ((error: unknown) => console.error('[concierge] Redis:', error));
   const client = createClient({
     url: options.url,
@@ -121,6 +138,13 @@ export function createRedisStore(options: RedisStoreOptions): ProxyStore {
         return value === null ? undefined : (JSON.parse(value) as T);
       });
     },
+    getMany<T>(names: string[]) {
+      return run(async () => {
+        if (!names.length) return [];
+        const values = await bounded(hot.mGet(names.map((name) => key(`value:${name}`))));
+        return values.map((value) => (value === null ? undefined : (JSON.parse(String(value)) as T)));
+      });
+    },
     set(name, value, ttlSeconds) {
       return run(async () => {
         await client.set(key(`value:${name}`), JSON.stringify(value), { expiration: { type: 'EX', value: ttlSeconds } });
@@ -156,10 +180,79 @@ export function createRedisStore(options: RedisStoreOptions): ProxyStore {
         return String(id);
       });
     },
+    openLog(log, ttlSeconds): LogWriter {
+      // A producer's log: event n has the id `0-n`, known at once. Its events go out as one
+      // stream entry per batch (its id that of the batch's last event, `from` the first's
+      // number, the events' JSON joined by newlines, which JSON text never holds), at most
+      // every `logFlushMs`: a hundred streams of tokens are thousands of events a second, and one
+      // XADD each kept Redis (and every command queued behind it) from keeping up. An entry
+      // added by another instance (a Stop: `*`, an id above every `0-n`) ends the log: the
+      // writer's later batches are refused by Redis, as they should be.
+      const name = key(`log:${log}`);
+      let sequence = 0;
+      let pending: string[] = [];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let lastExpiry = 0;
+      let sent: Promise<void> = Promise.resolve();
+      let failure: unknown;
+      const flush = () => {
+        clearTimeout(timer);
+        timer = undefined;
+        if (!pending.length) return sent;
+        const batch = pending;
+        pending = [];
+        const fields: Record<string, string> = batch.length === 1 ? { data: batch[0]! } : { data: batch.join('\n'), from: String(sequence - batch.length + 1) };
+        const now = Date.now();
+        const commands: Promise<unknown>[] = [bounded(hot.xAdd(name, `0-${sequence}`, fields))];
+        // The TTL with the first batch and again at most once a second: the log outlives its last
+        // event by the TTL, less under a second.
+        if (now - lastExpiry >= 1000) {
+          lastExpiry = now;
+          commands.push(bounded(hot.expire(name, ttlSeconds)));
+        }
+        const written = Promise.all(commands).then(
+          () => {},
+          (error: unknown) => {
+            // Refused after a Stop's entry from elsewhere: the log has ended, nothing is wrong.
+            if (/equal or smaller than the target stream top/i.test(String((error as Error)?.message))) return;
+            if (failure === undefined) onError(error);
+            failure ??= error;
+          },
+        );
+        sent = sent.then(() => written);
+        return sent;
+      };
+      return {
+        append(data) {
+          pending.push(data);
+          timer ??= setTimeout(flush, logFlushMs);
+          return `0-${++sequence}`;
+        },
+        async end() {
+          await connecting;
+          await flush();
+          if (failure !== undefined) throw failure;
+        },
+      };
+    },
     readEvents(log, afterId) {
       return run(async () => {
         const entries = await bounded(hot.xRange(key(`log:${log}`), afterId === null ? '-' : `(${afterId}`, '+'));
-        return (entries ?? []).map((entry): LoggedEvent => ({ id: entry.id, data: String(entry.message.data) }));
+        const events: LoggedEvent[] = [];
+        for (const { id, message } of entries ?? []) {
+          const data = String(message.data);
+          if (message.from === undefined) {
+            events.push({ id, data });
+            continue;
+          }
+          // A producer's batch: its events by number, those after the cursor only.
+          const first = Number(message.from);
+          data.split('\n').forEach((text, index) => {
+            const eventId = `0-${first + index}`;
+            if (afterId === null || after(eventId, afterId)) events.push({ id: eventId, data: text });
+          });
+        }
+        return events;
       });
     },
     limiter(options) {

@@ -1,4 +1,5 @@
 import type { ThreadMessage } from '@concierge/core';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedis } from '../test/redis-server';
 import { createRedisStore } from './redis-store';
@@ -72,6 +73,10 @@ describe.each([
     await one.set('faq:p1', { status: 'ready', faqs: [{ id: 1 }] }, 60);
     expect(await two.get('faq:p1')).toEqual({ status: 'ready', faqs: [{ id: 1 }] });
     expect(await two.get('faq:none')).toBeUndefined();
+    // Several at once, in the order asked, as `get` gives them.
+    await one.set('stop:r2', 1, 60);
+    expect(await two.getMany!(['faq:p1', 'faq:none', 'stop:r2'])).toEqual([{ status: 'ready', faqs: [{ id: 1 }] }, undefined, 1]);
+    expect(await two.getMany!([])).toEqual([]);
     const claims = await Promise.all([one.claim('generating:p1', 'x', 60), two.claim('generating:p1', 'y', 60), one.claim('generating:p1', 'z', 60)]);
     expect(claims.filter(Boolean)).toHaveLength(1);
     await two.delete('generating:p1');
@@ -132,6 +137,78 @@ describe('the memory store', () => {
     expect(await store.readEvents('a', null)).toEqual([]);
     expect(await store.appendEvent('a', 'later', 60)).toBe('0-1');
     expect((await store.readEvents('a', null)).map((event) => event.data)).toEqual(['later']);
+  });
+});
+
+describe('a reply’s producer on the Redis store', () => {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const entries = async (name: string) => {
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      return await raw.xLen(name);
+    } finally {
+      await raw.close();
+    }
+  };
+
+  it('names each event at once, sends them in batches, and every instance reads them event by event after any id', async () => {
+    const onError = vi.fn();
+    const producer = createRedisStore({ url: redis.url, prefix: 'batches:', logFlushMs: 20, onError });
+    const elsewhere = createRedisStore({ url: redis.url, prefix: 'batches:' });
+    opened.push(producer, elsewhere);
+    await producer.set('connected', 1, 60);
+    const log = producer.openLog!('reply-1', 60);
+    expect(['start', 'delta 1', 'delta 2'].map((data) => log.append(data))).toEqual(['0-1', '0-2', '0-3']);
+    await pause(80);
+    expect(log.append('delta 3')).toBe('0-4');
+    expect(log.append('done')).toBe('0-5');
+    await log.end();
+    expect((await elsewhere.readEvents('reply-1', null)).map((event) => event.data)).toEqual(['start', 'delta 1', 'delta 2', 'delta 3', 'done']);
+    // After an id in the middle of a batch: exactly the events after it.
+    expect(await elsewhere.readEvents('reply-1', '0-2')).toEqual([
+      { id: '0-3', data: 'delta 2' },
+      { id: '0-4', data: 'delta 3' },
+      { id: '0-5', data: 'done' },
+    ]);
+    expect(await elsewhere.readEvents('reply-1', '0-5')).toEqual([]);
+    // Two batches in the stream, not five entries.
+    expect(await entries('batches:log:reply-1')).toBe(2);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it('puts a Stop from another instance after everything the producer sent, and leaves out what the producer sends after it', async () => {
+    const onError = vi.fn();
+    const producer = createRedisStore({ url: redis.url, prefix: 'stops:', logFlushMs: 20, onError });
+    const elsewhere = createRedisStore({ url: redis.url, prefix: 'stops:' });
+    opened.push(producer, elsewhere);
+    await producer.set('connected', 1, 60);
+    const log = producer.openLog!('reply-2', 60);
+    log.append('start');
+    log.append('delta 1');
+    await pause(80);
+    const stopped = await elsewhere.appendEvent('reply-2', 'stopped', 60);
+    log.append('too late');
+    await log.end();
+    expect((await producer.readEvents('reply-2', null)).map((event) => event.data)).toEqual(['start', 'delta 1', 'stopped']);
+    expect(await elsewhere.readEvents('reply-2', '0-2')).toEqual([{ id: stopped, data: 'stopped' }]);
+    // Refused after the Stop, as it should be: not a failure to report.
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it('says so when Redis could not take a batch', async () => {
+    const onError = vi.fn();
+    const down = await startRedis();
+    const producer = createRedisStore({ url: down.url, prefix: 'down:', logFlushMs: 5, commandTimeoutMs: 300, onError });
+    opened.push(producer);
+    await producer.set('connected', 1, 60);
+    const log = producer.openLog!('reply-3', 60);
+    down.pause();
+    expect(log.append('start')).toBe('0-1');
+    await expect(log.end()).rejects.toThrow(/did not answer/);
+    expect(onError).toHaveBeenCalledTimes(1);
+    down.resume();
+    await down.stop();
   });
 });
 

@@ -7,6 +7,14 @@ export interface LoggedEvent {
   data: string;
 }
 
+/** A log's single writer (`ProxyStore.openLog`). */
+export interface LogWriter {
+  /** Appends an event; returns its id at once. */
+  append(data: string): string;
+  /** Sends what is pending; rejects when the store could not take some of it. */
+  end(): Promise<void>;
+}
+
 /** What a rate limiter counts: `points` per `duration` seconds per key. */
 export interface LimiterOptions {
   keyPrefix: string;
@@ -33,6 +41,8 @@ export interface ProxyStore {
   readMessages(threadId: string): Promise<ThreadMessage[] | undefined>;
   /** A JSON value, or `undefined` when absent or expired. */
   get<T>(key: string): Promise<T | undefined>;
+  /** Optional: several values in one round (`undefined` for each absent one), as `get` gives them one by one. */
+  getMany?<T>(keys: string[]): Promise<(T | undefined)[]>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   /** Sets `key` only when it is absent; `true` when this call set it (a lock across instances). */
   claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
@@ -44,6 +54,14 @@ export interface ProxyStore {
   appendEvent(log: string, data: string, ttlSeconds: number): Promise<string> | string;
   /** The events of a log after `afterId` (all of them for `null`), in order. */
   readEvents(log: string, afterId: string | null): Promise<LoggedEvent[]>;
+  /**
+   * Optional: a log that this process alone writes from its start (a reply's producer). Each
+   * append's id is given at once, so the producer's readers never wait on the store, and the
+   * writes may go out in batches; `end` sends what is pending. An `appendEvent` to the same log
+   * from elsewhere (a Stop on another instance) comes after everything the writer sent, and the
+   * writer's later appends are then dropped from the shared log. Without it, `appendEvent` is used.
+   */
+  openLog?(log: string, ttlSeconds: number): LogWriter;
   /** A rate limiter counting in this store; limiters with the same `keyPrefix` share their counts. */
   limiter(options: LimiterOptions): Limiter;
   close(): Promise<void>;
@@ -103,6 +121,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
     async get<T>(key: string) {
       const value = read(`value:${key}`);
       return value === undefined ? undefined : (structuredClone(value) as T);
+    },
+    async getMany<T>(keys: string[]) {
+      return keys.map((key) => {
+        const value = read(`value:${key}`);
+        return value === undefined ? undefined : (structuredClone(value) as T);
+      });
     },
     async set(key, value, ttlSeconds) {
       write(`value:${key}`, structuredClone(value), ttlSeconds);
