@@ -364,6 +364,11 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     if (last !== null && !last.startsWith(`${replyId}/`)) {
       throw new HttpError(404, 'not_found', 'That reply can no longer be resumed.');
     }
+    // After the reply's id, an event id as the proxy gives them (a log's `0-3`, or `local-3` when
+    // the store could not log): anything else would reach the store's log as a cursor.
+    if (last !== null && !EVENT_ID.test(last.slice(replyId.length + 1))) {
+      throw new HttpError(400, 'invalid_request', 'Last-Event-ID is not an event id of this reply.', { field: 'Last-Event-ID' });
+    }
     return sse(replies.reader(replyId, last, request.signal));
   }
 
@@ -562,6 +567,8 @@ function collect(reader: ReplyReader): Promise<LoggedReplyEvent[]> {
 
 /** Letters, digits and `._:-`: a UUID fits, and a key is never mistaken for a path. */
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,255}$/;
+/** The part of an SSE `id:` after its reply: a stream entry id, or the position of an event the store could not log. */
+const EVENT_ID = /^(?:\d{1,20}-\d{1,20}|local-\d{1,20})$/;
 
 /** The `Idempotency-Key` header, checked; `undefined` when the request has none. */
 function idempotencyKey(request: Request): string | undefined {

@@ -270,10 +270,17 @@ describe.each(['memory', 'redis'] as const)('replies on the %s store', (kind) =>
     const { threadId, threadToken } = first[0]!.data as { threadId: string; threadToken: string };
     const key = crypto.randomUUID();
     const owned = { 'concierge-thread-token': threadToken };
-    await readEvents(await post(a, { message: 'And then?', threadId }, { 'idempotency-key': key, ...owned }));
+    const second = await readEvents(await post(a, { message: 'And then?', threadId }, { 'idempotency-key': key, ...owned }));
     expect((await fetch(`${b.base}/replies/${key}`)).status).toBe(404);
     expect((await fetch(`${b.base}/replies/${key}/stop`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${b.base}/replies/${key}`, { headers: { ...owned, 'last-event-id': `${crypto.randomUUID()}/1-0` } })).status).toBe(404);
+    // An event id of this reply that the proxy never gives is refused, naming the header, not a stream that fails.
+    const replyId = second[0]!.id.split('/')[0]!;
+    for (const forged of [`${replyId}/not-an-id`, `${replyId}/`, `${replyId}/1-2-3`]) {
+      const refused = await fetch(`${b.base}/replies/${key}`, { headers: { ...owned, 'last-event-id': forged } });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: { code: 'invalid_request', field: 'Last-Event-ID' } });
+    }
     const resumed = await fetch(`${b.base}/replies/${key}`, { headers: owned });
     expect(resumed.status).toBe(200);
     expect((await readEvents(resumed)).at(-1)!.event).toBe('done');
