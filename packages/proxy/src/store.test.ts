@@ -151,19 +151,28 @@ describe('a reply’s producer on the Redis store', () => {
       await raw.close();
     }
   };
-
-  it('names each event at once, sends them in batches, and every instance reads them event by event after any id', async () => {
+  /** A producing instance and another one on the same Redis, connected. */
+  const instances = async (prefix: string, logFlushMs: number) => {
     const onError = vi.fn();
-    const producer = createRedisStore({ url: redis.url, prefix: 'batches:', logFlushMs: 20, onError });
-    const elsewhere = createRedisStore({ url: redis.url, prefix: 'batches:' });
+    const producer = createRedisStore({ url: redis.url, prefix, logFlushMs, onError });
+    const elsewhere = createRedisStore({ url: redis.url, prefix });
     opened.push(producer, elsewhere);
     await producer.set('connected', 1, 60);
+    return { producer, elsewhere, onError };
+  };
+
+  it('names each event at once, sends them in batches, and every instance reads them event by event after any id', async () => {
+    const { producer, elsewhere, onError } = await instances('batches:', 100);
     const log = producer.openLog!('reply-1', 60);
     expect(['start', 'delta 1', 'delta 2'].map((data) => log.append(data))).toEqual(['0-1', '0-2', '0-3']);
-    await pause(80);
+    await pause(250);
     expect(log.append('delta 3')).toBe('0-4');
     expect(log.append('done')).toBe('0-5');
+    // A reader elsewhere whose cursor is ahead of what was sent (the producer's readers saw it
+    // first) gets nothing yet, then exactly the rest once the batch is sent.
+    expect(await elsewhere.readEvents('reply-1', '0-4')).toEqual([]);
     await log.end();
+    expect(await elsewhere.readEvents('reply-1', '0-4')).toEqual([{ id: '0-5', data: 'done' }]);
     expect((await elsewhere.readEvents('reply-1', null)).map((event) => event.data)).toEqual(['start', 'delta 1', 'delta 2', 'delta 3', 'done']);
     // After an id in the middle of a batch: exactly the events after it.
     expect(await elsewhere.readEvents('reply-1', '0-2')).toEqual([
@@ -178,11 +187,7 @@ describe('a reply’s producer on the Redis store', () => {
   });
 
   it('puts a Stop from another instance after everything the producer sent, and leaves out what the producer sends after it', async () => {
-    const onError = vi.fn();
-    const producer = createRedisStore({ url: redis.url, prefix: 'stops:', logFlushMs: 20, onError });
-    const elsewhere = createRedisStore({ url: redis.url, prefix: 'stops:' });
-    opened.push(producer, elsewhere);
-    await producer.set('connected', 1, 60);
+    const { producer, elsewhere, onError } = await instances('stops:', 20);
     const log = producer.openLog!('reply-2', 60);
     log.append('start');
     log.append('delta 1');
