@@ -13,6 +13,33 @@ describe('Markdown', () => {
     expect(container.querySelector('table td')?.textContent?.trim()).toBe('1');
   });
 
+  it('keeps underscores inside words, and emphasis around them', () => {
+    const { container } = render(<Markdown text={'Order SKU_12_A or snake_case_name, _soft_ and __bold__: `my_var` and\n```\nfoo_bar\n```'} />);
+    expect(container.textContent).toContain('SKU_12_A or snake_case_name');
+    expect(container.querySelector('em')?.textContent).toBe('soft');
+    expect(container.querySelector('strong')?.textContent).toBe('bold');
+    expect([...container.querySelectorAll('code')].map((code) => code.textContent)).toEqual(['my_var', 'foo_bar']);
+  });
+
+  it('renders a table head, numbered lists from their start, quotes, rules and task boxes', () => {
+    const { container } = render(
+      <Markdown text={'| Size | Chest |\n| - | - |\n| M | 96 cm |\n\n3. three\n4. four\n\n> quoted\n\n---\n\n- [x] packed\n- [ ] shipped'} />,
+    );
+    expect([...container.querySelectorAll('thead th')].map((cell) => cell.textContent?.trim())).toEqual(['Size', 'Chest']);
+    expect([...container.querySelectorAll('tbody td')].map((cell) => cell.textContent?.trim())).toEqual(['M', '96 cm']);
+    expect(container.querySelector('ol')?.getAttribute('start')).toBe('3');
+    expect(container.querySelector('blockquote')?.textContent).toBe('quoted');
+    expect(container.querySelector('hr')).not.toBeNull();
+    const boxes = [...container.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')];
+    expect(boxes.map((box) => [box.checked, box.disabled])).toEqual([[true, true], [false, true]]);
+  });
+
+  it('keeps what looks like a tag in code as text', () => {
+    const { container } = render(<Markdown text={'`<b>x</b>`\n\n```\n<script>alert(1)</script>\n```'} />);
+    expect(container.querySelector('script, b')).toBeNull();
+    expect(container.querySelector('pre code')?.textContent).toBe('<script>alert(1)</script>');
+  });
+
   it('never renders raw HTML from the model', () => {
     const { container } = render(
       <Markdown text={'Hi <script>alert(1)</script> <img src=x onerror="alert(1)"> <b onclick="x()">b</b> <iframe src="https://evil.example"></iframe>'} />,
