@@ -1,6 +1,5 @@
 'use client';
 import {
-  ConciergeError,
   createChatSession,
   type Connectivity,
   createHttpTransport,
@@ -51,18 +50,15 @@ export function ConciergeProvider(props: ConciergeProviderProps) {
       fetch: (input, init) => (latest.current.fetch ?? globalThis.fetch)(input, init),
       headers: () => latest.current.headers,
     });
-    const current = () => latest.current.transport ?? http;
-    // Always the transport of the latest props.
-    const missing = (what: string) => Promise.reject(new ConciergeError({ code: 'invalid_request', message: `This transport cannot ${what}.` }));
-    const transport: Transport = {
-      sendMessage: (request, options) => current().sendMessage(request, options),
-      getThread: (threadId, options) => current().getThread(threadId, options),
-      getProductFaqs: (request, options) => current().getProductFaqs(request, options),
-      // Optional ones too: without them a Stop would not reach the proxy, which goes on producing.
-      stopReply: (key, options) => current().stopReply?.(key, options) ?? Promise.resolve(),
-      sendFeedback: (request, options) => current().sendFeedback?.(request, options) ?? missing('send feedback'),
-      requestHandoff: (request, options) => current().requestHandoff?.(request, options) ?? missing('ask for a person'),
-    };
+    // Always the transport of the latest props, its optional methods included (without
+    // `stopReply` a Stop would not reach the proxy, which would go on producing).
+    const transport = new Proxy({} as Transport, {
+      get(_, name) {
+        const current = latest.current.transport ?? http;
+        const value = current[name as keyof Transport];
+        return typeof value === 'function' ? value.bind(current) : value;
+      },
+    });
     const session = createChatSession({
       transport,
       storage: props.storage,

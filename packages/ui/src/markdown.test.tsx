@@ -23,8 +23,10 @@ describe('Markdown', () => {
 
   it('renders a table head, numbered lists from their start, quotes, rules and task boxes', () => {
     const { container } = render(
-      <Markdown text={'| Size | Chest |\n| - | - |\n| M | 96 cm |\n\n3. three\n4. four\n\n> quoted\n\n---\n\n- [x] packed\n- [ ] shipped'} />,
+      <Markdown text={'| Size | Chest |\n| - | - |\n| M | 96 cm |\n\n3. three\n4. four\n\n> quoted\n\n---\n\n- [x] packed\n- [ ] shipped\n\n## Two\n\n###### Six ~~old~~'} />,
     );
+    expect(container.querySelector('h2')?.textContent).toBe('Two');
+    expect(container.querySelector('h6 s')?.textContent).toBe('old');
     expect([...container.querySelectorAll('thead th')].map((cell) => cell.textContent?.trim())).toEqual(['Size', 'Chest']);
     expect([...container.querySelectorAll('tbody td')].map((cell) => cell.textContent?.trim())).toEqual(['M', '96 cm']);
     expect(container.querySelector('ol')?.getAttribute('start')).toBe('3');

@@ -10,32 +10,12 @@ interface Node {
   children: (Node | string)[];
 }
 
-/** The tag of each token without a case of its own in `toReact`. */
-const TAGS: Partial<Record<smd.Token, string>> = {
-  [smd.PARAGRAPH]: 'p',
-  [smd.HEADING_1]: 'h1',
-  [smd.HEADING_2]: 'h2',
-  [smd.HEADING_3]: 'h3',
-  [smd.HEADING_4]: 'h4',
-  [smd.HEADING_5]: 'h5',
-  [smd.HEADING_6]: 'h6',
-  [smd.CODE_INLINE]: 'code',
-  [smd.ITALIC_AST]: 'em',
-  [smd.ITALIC_UND]: 'em',
-  [smd.STRONG_AST]: 'strong',
-  [smd.STRONG_UND]: 'strong',
-  [smd.STRIKE]: 's',
-  [smd.BLOCKQUOTE]: 'blockquote',
-  [smd.LINE_BREAK]: 'br',
-  [smd.RULE]: 'hr',
-  [smd.LIST_UNORDERED]: 'ul',
-  [smd.LIST_ORDERED]: 'ol',
-  [smd.LIST_ITEM]: 'li',
-  [smd.TABLE]: 'table',
-  [smd.TABLE_ROW]: 'tr',
-  [smd.EQUATION_BLOCK]: 'code',
-  [smd.EQUATION_INLINE]: 'code',
-};
+/**
+ * The tag of each streaming-markdown token without a case of its own in `toReact`, by the token's
+ * number (1 document, 2 paragraph, 3–8 headings, 11 inline code, 12–15 emphasis, 16 strike,
+ * 20 quote, 21 line break, 22 rule, 23–25 lists, 27 table, 28 row, 30–31 equations); none for the rest.
+ */
+const TAGS = ',,p,h1,h2,h3,h4,h5,h6,,,code,em,em,strong,strong,s,,,,blockquote,br,hr,ul,ol,li,,table,tr,,code,code'.split(',');
 
 /**
  * Parses one block into a tree with streaming-markdown. It builds no HTML and reads no HTML tags:
@@ -57,10 +37,7 @@ function parse(text: string): Node {
       if (stack.length > 1) stack.pop();
     },
     add_text(_, value) {
-      const { children } = top();
-      const last = children.length - 1;
-      if (typeof children[last] === 'string') children[last] += value;
-      else children.push(value);
+      top().children.push(value);
     },
     set_attr(_, type, value) {
       top().attrs[type] = value;
@@ -71,73 +48,64 @@ function parse(text: string): Node {
   return root;
 }
 
-/** Code, left as it is: a fence or a code span, to its end or, still open, the block's. */
-const CODE = /^ {0,3}(`{3,}|~{3,})[^]*?(?:\n {0,3}\1|$(?![^]))|(`+)[^]*?(?:\2|$(?![^]))/gm;
-
 /**
- * Escapes underscores inside words (`snake_case`, `SKU_12_A`), which Markdown never reads as
- * emphasis but streaming-markdown would.
+ * Code (a fence or a code span, to its end or, still open, the block's), left as it is, or an
+ * underscore inside a word (`snake_case`, `SKU_12_A`), which Markdown never reads as emphasis.
  */
-function keepWordUnderscores(text: string): string {
-  let result = '';
-  let last = 0;
-  const escape = (part: string) => part.replace(/(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}])/gu, '\\_');
-  for (const match of text.matchAll(CODE)) {
-    result += escape(text.slice(last, match.index)) + match[0];
-    last = match.index + match[0].length;
-  }
-  return result + escape(text.slice(last));
-}
+const CODE_OR_WORD_UNDERSCORE = /^ {0,3}(`{3,}|~{3,})[^]*?(?:\n {0,3}\1|$(?![^]))|(`+)[^]*?(?:\2|$(?![^]))|(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}])/gmu;
 
-/** The words of a node, for an image shown as its alt text. */
-function textOf(node: Node | string): string {
-  return typeof node === 'string' ? node : node.children.map(textOf).join('');
+/** Escapes the underscores inside words, which streaming-markdown would read as emphasis. */
+function keepWordUnderscores(text: string): string {
+  return text.replace(CODE_OR_WORD_UNDERSCORE, (match) => (match === '_' ? '\\_' : match));
 }
 
 /** Turns a parsed node into React elements: links only http(s), mailto and site paths, opened safely; images as their alt text. */
 function toReact(node: Node | string, key: number, inHead = false): ReactNode {
   if (typeof node === 'string') return node;
-  const children = (head = inHead) => node.children.map((child, index) => toReact(child, index, head));
-  switch (node.type) {
+  const { type, attrs } = node;
+  let tag = TAGS[type];
+  let props: Record<string, unknown> = { key };
+  let children: ReactNode = node.children.length ? node.children.map((child, index) => toReact(child, index, inHead)) : undefined;
+  switch (type) {
+    case smd.DOCUMENT:
+      return children;
     case smd.LINK:
     case smd.RAW_URL: {
-      const href = safeHref(node.attrs[smd.HREF]);
-      return href
-        ? createElement('a', { key, href, target: '_blank', rel: 'noopener noreferrer' }, children())
-        : createElement('span', { key }, children());
+      const href = safeHref(attrs[smd.HREF]);
+      tag = href ? 'a' : 'span';
+      if (href) props = { key, href, target: '_blank', rel: 'noopener noreferrer' };
+      break;
     }
     // Images in replies are shown as their alt text: no tracking pixels, no layout jumps.
-    case smd.IMAGE: {
-      const alt = textOf(node);
-      return alt ? createElement('span', { key }, alt) : null;
-    }
+    case smd.IMAGE:
+      tag = 'span';
+      if (!children) return null;
+      break;
     case smd.CODE_BLOCK:
     case smd.CODE_FENCE:
-      return createElement('pre', { key }, createElement('code', null, children()));
+      tag = 'pre';
+      children = createElement('code', null, children);
+      break;
     case smd.TABLE: {
       // The first row is the head.
       const [head, ...body] = node.children;
-      return createElement(
-        'table',
-        { key },
-        head && createElement('thead', null, toReact(head, 0, true)),
-        body.length > 0 && createElement('tbody', null, body.map((row, index) => toReact(row, index))),
-      );
+      children = [
+        head && createElement('thead', { key: 0 }, toReact(head, 0, true)),
+        body.length > 0 && createElement('tbody', { key: 1 }, body.map((row, index) => toReact(row, index))),
+      ];
+      break;
     }
     case smd.TABLE_CELL:
-      return createElement(inHead ? 'th' : 'td', { key }, children(false));
-    case smd.LIST_ORDERED: {
-      const start = Number(node.attrs[smd.START]);
-      return createElement('ol', { key, ...(start > 1 ? { start } : {}) }, children());
-    }
+      tag = inHead ? 'th' : 'td';
+      break;
+    case smd.LIST_ORDERED:
+      props.start = attrs[smd.START];
+      break;
     case smd.CHECKBOX:
-      return createElement('input', { key, type: 'checkbox', disabled: true, checked: smd.CHECKED in node.attrs, readOnly: true });
-    case smd.DOCUMENT:
-      return children();
+      tag = 'input';
+      props = { key, type: 'checkbox', disabled: true, readOnly: true, checked: smd.CHECKED in attrs };
   }
-  const tag = TAGS[node.type];
-  if (!tag) return null;
-  return tag === 'br' || tag === 'hr' ? createElement(tag, { key }) : createElement(tag, { key }, children());
+  return tag ? createElement(tag, props, children) : null;
 }
 
 /** One top-level block, parsed once: while a reply streams only its last block changes. */
