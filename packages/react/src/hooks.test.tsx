@@ -306,3 +306,37 @@ describe('rendering only what is read', () => {
     expect(actions.isBusy).toBe(false);
   });
 });
+
+describe('the provider transport', () => {
+  it("forwards the latest transport's methods, and has none the transport lacks", async () => {
+    const calls: string[] = [];
+    const minimal = (name: string) => ({
+      async *sendMessage() {
+        calls.push(`${name}:send`);
+        yield { type: 'start' as const, threadId: 't', messageId: 'm' };
+        yield { type: 'delta' as const, text: 'Hi' };
+        yield { type: 'done' as const, threadId: 't', messageId: 'm' };
+      },
+      getThread: async () => ({ threadId: 't', messages: [] }),
+      getProductFaqs: async () => ({ status: 'not_available' as const, faqs: [] as [] }),
+    });
+    const first = minimal('first');
+    const second = { ...minimal('second'), sendFeedback: async () => (calls.push('second:feedback'), { recorded: true as const, duplicate: false }) };
+    let transport: ReturnType<typeof minimal> = first;
+    const { result, rerender } = renderHook(() => useThread(), {
+      wrapper: ({ children }) => (
+        <ConciergeProvider transport={transport} storage={null}>
+          {children}
+        </ConciergeProvider>
+      ),
+    });
+    await act(() => result.current.send('One'));
+    await expect(result.current.feedback('m', 'up')).rejects.toMatchObject({ code: 'invalid_request' });
+    transport = second;
+    rerender();
+    await act(() => result.current.feedback('m', 'up'));
+    await act(() => result.current.send('Two'));
+    expect(calls).toEqual(['first:send', 'second:feedback', 'second:send']);
+    expect(result.current.messages.find((message) => message.id === 'm')?.feedback).toEqual({ rating: 'up' });
+  });
+});
