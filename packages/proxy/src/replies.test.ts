@@ -6,6 +6,7 @@ import { startFakeModel } from '../test/fake-model';
 import { startRedis } from '../test/redis-server';
 import { sseEvents, type WireEvent } from '../test/sse';
 import { createConciergeHandler } from './handler';
+import { HttpError } from './http-error';
 import { createNodeServer } from './node';
 import { createOpenAIProvider } from './openai/openai-provider';
 import { createRedisStore } from './redis-store';
@@ -308,4 +309,69 @@ describe.each(['memory', 'redis'] as const)('replies on the %s store', (kind) =>
       }
     });
   }
+});
+
+describe("a reply's lease", () => {
+  /** A store whose first lease write waits for `release` (or fails with `failure`). */
+  function slowLease(failure?: HttpError) {
+    const base = createMemoryStore();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
+    const store: ProxyStore = {
+      ...base,
+      async set(key, value, ttlSeconds) {
+        if (key.startsWith('lease:') && !asked++) {
+          await held;
+          if (failure) throw failure;
+        }
+        return base.set(key, value, ttlSeconds);
+      },
+    };
+    return { store, release, base };
+  }
+
+  it('is taken while the vendor is asked, and nothing reaches the shopper before it is held', async () => {
+    const { store, release } = slowLease();
+    const instance = await startInstance(store);
+    try {
+      const before = model.calls.length;
+      const response = post(instance, { message: 'Hello' });
+      await until(() => model.calls.length > before, 'the vendor call');
+      let answered = false;
+      void response.then(() => (answered = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(answered).toBe(false);
+      release();
+      const events = await readEvents(await response);
+      expect(events[0]!.event).toBe('start');
+      expect(textOf(events)).toBe(model.calls.at(-1)!.text);
+    } finally {
+      await instance.close();
+    }
+  });
+
+  it('that cannot be taken fails the request with its 503 and cuts the vendor call; the turn can be sent again', async () => {
+    const { store, release } = slowLease(new HttpError(503, 'upstream_unavailable', 'The store is away.'));
+    const instance = await startInstance(store);
+    try {
+      // Slower than the second the proxy lets a vendor's body drain once it stopped reading.
+      model.settings.delayMs = 250;
+      const before = model.calls.length;
+      const key = crypto.randomUUID();
+      const response = post(instance, { message: 'Hello' }, { 'idempotency-key': key });
+      await until(() => model.calls.length > before, 'the vendor call');
+      release();
+      const refused = await response;
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ error: { code: 'upstream_unavailable' } });
+      await until(() => model.calls.at(-1)!.aborted, 'the vendor call to be cut', 3000);
+      model.settings.delayMs = 0;
+      // The key is free again: the same turn is answered once the store works.
+      const answered = await readEvents(await post(instance, { message: 'Hello' }, { 'idempotency-key': key }));
+      expect(textOf(answered)).toBe(model.calls.at(-1)!.text);
+    } finally {
+      await instance.close();
+    }
+  });
 });

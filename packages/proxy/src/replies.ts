@@ -209,16 +209,15 @@ export function createReplyLog(options: ReplyLogOptions) {
       controller.abort();
     };
 
-    // The lease says the producer lives; the stop flag reaches it from any instance.
+    // The lease says the producer lives; the stop flag reaches it from any instance. It is taken
+    // while the vendor is asked (a store round trip less before the first token); no event is
+    // logged before it is held, and a store that cannot take it fails the request (503).
     const renew = () => store.set(`lease:${replyId}`, 1, Math.ceil((leaseMs * 3) / 1000));
-    // A store that cannot take the lease fails the request (503) before the vendor is asked.
-    try {
-      await renew();
-    } catch (error) {
-      productions.delete(replyId);
-      throw error;
-    }
-    watch(replyId, { renew, lastRenewal: Date.now(), abort: () => controller.abort() });
+    let over = false;
+    let leased: Promise<void> | undefined = renew().then(() => {
+      if (!over) watch(replyId, { renew, lastRenewal: Date.now(), abort: () => controller.abort() });
+    });
+    leased.catch(() => {});
 
     let first!: (value: void) => void;
     let failFirst!: (error: unknown) => void;
@@ -227,6 +226,10 @@ export function createReplyLog(options: ReplyLogOptions) {
       let started = false;
       try {
         for await (const event of source(controller.signal)) {
+          if (leased) {
+            await leased;
+            leased = undefined;
+          }
           if (controller.signal.aborted) break;
           if (event.type === 'done') await onResult?.(resultOf(production, event));
           const appended = append(event);
@@ -237,6 +240,7 @@ export function createReplyLog(options: ReplyLogOptions) {
           }
           if (event.type === 'done') break;
         }
+        await leased;
         if (controller.signal.aborted) await append(STOPPED);
         else if (!production.ended) await append(LOST);
       } catch (thrown) {
@@ -255,6 +259,7 @@ export function createReplyLog(options: ReplyLogOptions) {
         });
         if (!started) failFirst(error);
       } finally {
+        over = true;
         watched.delete(replyId);
         await appending;
         // Everything is in the shared log before this instance stops answering for the reply.
