@@ -14,6 +14,7 @@
 // node bench/proxy.mjs --only=memory ...    only the paths whose label has this text (and the model)
 // node bench/proxy.mjs --profile=DIR ...    each server writes a CPU profile (.cpuprofile) into DIR
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -84,11 +85,15 @@ async function heapPerStream(target, path, body, count) {
   return Math.max(0, (opened - idle) / count);
 }
 
-/** One shopper: time to the first chunk that carries text, and the gaps between such chunks. */
+/**
+ * One shopper: time to the first chunk that carries text, and the gaps between such chunks. Each
+ * request has an Idempotency-Key of its own, as every turn of the widget has, so the proxy claims
+ * and binds it (store round trips on Redis); the model and the bare pass-through ignore it.
+ */
 function stream(port, path, body, onFirst, agent = fresh) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (response) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'idempotency-key': randomUUID() } }, (response) => {
       let first = 0;
       let last = 0;
       const gaps = [];

@@ -192,11 +192,14 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     }
     try {
       await limiter?.message(continuing);
-      if (claim?.type === 'new') await claim.bind(replyId);
     } catch (thrown) {
       if (key) await replies.release(key, '');
       throw thrown;
     }
+    // The key is bound to this reply while the vendor is asked (its first event waits for it); a
+    // repeat meanwhile waits for the binding. A binding that failed frees the key.
+    const bound = claim?.type === 'new' ? claim.bind(replyId) : undefined;
+    bound?.catch(() => replies.release(key!, '').catch(() => {}));
     const provisional = { threadId: continuing ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
     const keepsTranscripts = !provider.history;
     const userMessage: ThreadMessage = {
@@ -306,11 +309,18 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       }
     }
 
-    const production = await replies.produce(replyId, source, async (result) => {
-      if (key) await replies.finish(key, result);
-    });
+    const production = await replies.produce(
+      replyId,
+      source,
+      async (result) => {
+        if (key) await replies.finish(key, result);
+      },
+      bound,
+    );
     // A key whose reply failed or was stopped is freed, so the turn can be sent again.
     const settled = production.finished.then(async () => {
+      // After the binding, so a reply that failed at once does not leave the key bound to it.
+      await bound?.catch(() => {});
       if (key && !reply.done) await replies.release(key, replyId);
     });
     settled.catch(onError);

@@ -375,3 +375,52 @@ describe("a reply's lease", () => {
     }
   });
 });
+
+describe("a turn's key bound to its reply", () => {
+  /** A memory store whose writes binding a key to a reply wait `delayMs`. */
+  function slowBinding(delayMs: number) {
+    const base = createMemoryStore();
+    const store: ProxyStore = {
+      ...base,
+      async set(key, value, ttlSeconds) {
+        if (key.startsWith('key:') && (value as { replyId?: string }).replyId) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return base.set(key, value, ttlSeconds);
+      },
+    };
+    return store;
+  }
+
+  it('is bound while the vendor is asked, and a repeat meanwhile joins the same reply', async () => {
+    const instance = await startInstance(slowBinding(300));
+    try {
+      const before = model.calls.length;
+      const key = crypto.randomUUID();
+      const first = post(instance, { message: 'Hello' }, { 'idempotency-key': key });
+      await until(() => model.calls.length > before, 'the vendor call', 250);
+      const repeat = post(instance, { message: 'Hello' }, { 'idempotency-key': key });
+      const [one, two] = await Promise.all([first.then((response) => readEvents(response)), repeat.then((response) => readEvents(response))]);
+      expect(textOf(one)).toBe(model.calls.at(-1)!.text);
+      expect(textOf(two)).toBe(textOf(one));
+      expect(model.calls.length).toBe(before + 1);
+    } finally {
+      await instance.close();
+    }
+  });
+
+  it('is freed after a vendor failure even when the failure comes before the binding', async () => {
+    const instance = await startInstance(slowBinding(200));
+    try {
+      const before = model.calls.length;
+      const key = crypto.randomUUID();
+      model.settings.failNext = 429;
+      expect((await post(instance, { message: 'Hello' }, { 'idempotency-key': key })).status).toBe(429);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answered = await readEvents(await post(instance, { message: 'Hello' }, { 'idempotency-key': key }));
+      expect(textOf(answered)).toBe(model.calls.at(-1)!.text);
+      expect(model.calls.length).toBe(before + 1);
+      expect(model.failures()).toBeGreaterThan(0);
+    } finally {
+      await instance.close();
+    }
+  });
+});

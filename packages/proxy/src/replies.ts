@@ -130,8 +130,15 @@ export function createReplyLog(options: ReplyLogOptions) {
   /**
    * Starts producing a reply on this instance. Resolves once its first event is logged; rejects
    * with the failure when it fails before any (the request then answers with that status).
+   * `held`, when given, is store work that must be done before the first event is logged (the
+   * turn's key bound to this reply): it runs while the vendor is asked, as the lease does.
    */
-  async function produce(replyId: string, source: ReplySource, onResult?: (result: SendMessageResponse) => Promise<void>) {
+  async function produce(
+    replyId: string,
+    source: ReplySource,
+    onResult?: (result: SendMessageResponse) => Promise<void>,
+    held?: Promise<unknown>,
+  ) {
     const production: Production = {
       replyId,
       events: [],
@@ -214,7 +221,7 @@ export function createReplyLog(options: ReplyLogOptions) {
     // logged before it is held, and a store that cannot take it fails the request (503).
     const renew = () => store.set(`lease:${replyId}`, 1, Math.ceil((leaseMs * 3) / 1000));
     let over = false;
-    let leased: Promise<void> | undefined = renew().then(() => {
+    let leased: Promise<void> | undefined = Promise.all([renew(), held]).then(() => {
       if (!over) watch(replyId, { renew, lastRenewal: Date.now(), abort: () => controller.abort() });
     });
     leased.catch(() => {});
