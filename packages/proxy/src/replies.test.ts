@@ -351,6 +351,28 @@ describe("a reply's lease", () => {
     }
   });
 
+  it('a Stop while it is being taken ends the reply stopped and cuts the vendor call', async () => {
+    const { store, release } = slowLease();
+    const instance = await startInstance(store);
+    try {
+      model.settings.delayMs = 250;
+      const before = model.calls.length;
+      const key = crypto.randomUUID();
+      const response = post(instance, { message: 'Hello' }, { 'idempotency-key': key });
+      await until(() => model.calls.length > before, 'the vendor call');
+      const stopped = await fetch(`${instance.base}/replies/${key}/stop`, { method: 'POST' });
+      expect(stopped.status).toBe(200);
+      release();
+      const events = await readEvents(await response);
+      expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'aborted' } });
+      expect(textOf(events)).toBe('');
+      await until(() => model.calls.at(-1)!.aborted, 'the vendor call to be cut', 3000);
+    } finally {
+      model.settings.delayMs = 0;
+      await instance.close();
+    }
+  });
+
   it('that cannot be taken fails the request with its 503 and cuts the vendor call; the turn can be sent again', async () => {
     const { store, release } = slowLease(new HttpError(503, 'upstream_unavailable', 'The store is away.'));
     const instance = await startInstance(store);
