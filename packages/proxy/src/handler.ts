@@ -339,7 +339,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     let reader: ReplyReader = replies.reader(replyId, null, request.signal);
     // A finished reply whose events have expired is told again from what was kept of it.
     if (result && !(await replies.logged(replyId))) reader = replayOf(replyId, result);
-    if (stream) return sse(reader);
+    if (stream) return sse(reader, request);
     const json: SendMessageResponse = { threadId: '', messageId: '', text: '', sources: [] };
     for (const logged of await collect(reader)) {
       const event = withToken(logged.event);
@@ -379,7 +379,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     if (last !== null && !EVENT_ID.test(last.slice(replyId.length + 1))) {
       throw new HttpError(400, 'invalid_request', 'Last-Event-ID is not an event id of this reply.', { field: 'Last-Event-ID' });
     }
-    return sse(replies.reader(replyId, last, request.signal));
+    return sse(replies.reader(replyId, last, request.signal), request);
   }
 
   /** `POST {base}/replies/{key}/stop`: stops the reply of a turn, wherever it is produced. */
@@ -403,7 +403,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   }
 
   /** A reply's events as SSE, written as they are pushed (one chunk per batch), with thread tokens on `start` and `done`. */
-  function sse(reader: ReplyReader): Response {
+  function sse(reader: ReplyReader, request: Request): Response {
     const source: SseSource = (write, end) =>
       reader({
         events(batch) {
@@ -415,11 +415,12 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
         },
         end,
       });
-    return sseResponse(source, {
+    const headers = {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
-    });
+    };
+    return sseResponse(source, headers, request);
   }
 
   async function getThread(request: Request, threadId: string): Promise<Response> {

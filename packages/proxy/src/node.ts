@@ -1,15 +1,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Duplex, Readable } from 'node:stream';
+import { LIMITS } from '@concierge/core';
 import { recordSocketAddress } from './client-address';
 import type { ConciergeHandler } from './handler';
-import { takeSseText } from './sse-body';
+import { takeSseText, takesSseText } from './sse-body';
 
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /**
- * Adapts a Web-standard handler to Node's `http` module: the request body and the response body
- * are streamed, a client that disconnects aborts the request, and the socket's address is
- * recorded for rate limits (headers the client sends never replace it).
+ * A body whose declared length is at most this (every request within the default body limit) is
+ * read here and handed over whole: a Web stream over the request costs more than the read. A
+ * longer or unannounced one is streamed, so the handler's own limit cuts it off.
+ */
+const READ_WHOLE_BYTES = LIMITS.bodyMaxBytes;
+
+/**
+ * Adapts a Web-standard handler to Node's `http` module: the request body (past a small size) and
+ * the response body are streamed, a client that disconnects aborts the request, and the socket's
+ * address is recorded for rate limits (headers the client sends never replace it).
  */
 export function toNodeListener(handler: ConciergeHandler) {
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
@@ -34,27 +42,37 @@ export function toNodeListener(handler: ConciergeHandler) {
         { status: 405 },
       );
     } else {
+      let body: BodyInit | undefined;
+      if (hasBody) {
+        const length = Number(incoming.headers['content-length']);
+        if (incoming.headers['content-length'] !== undefined && length <= READ_WHOLE_BYTES) {
+          try {
+            body = await readWhole(incoming);
+          } catch {
+            // The client went away before its body was sent: nobody to answer.
+            outgoing.destroy();
+            return;
+          }
+        } else body = Readable.toWeb(incoming) as ReadableStream<Uint8Array<ArrayBuffer>>;
+      }
       const request = new Request(new URL(incoming.url ?? '/', `http://${host}`), {
         method: incoming.method,
         headers,
-        body: hasBody ? (Readable.toWeb(incoming) as ReadableStream<Uint8Array>) : undefined,
+        body,
         signal: controller.signal,
         // @ts-expect-error Node's fetch needs `duplex` for a streamed body; DOM types lack it.
         duplex: 'half',
       });
       recordSocketAddress(request, incoming.socket.remoteAddress);
+      takesSseText(request);
       response = await handler(request);
     }
     // A body refused unread (413, 415…) would leave a keep-alive client waiting: close instead.
     if (hasBody && !incoming.complete) response.headers.set('connection', 'close');
     outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-    if (!response.body || incoming.method === 'HEAD') {
-      outgoing.end();
-      return;
-    }
-    // An SSE reply of this package is written as text as it is pushed; any other body through
-    // its Web stream.
-    const source = takeSseText(response);
+    // An SSE reply of this package is written as text as it is pushed (it has no Web body); any
+    // other body through its Web stream.
+    const source = incoming.method === 'HEAD' ? undefined : takeSseText(response);
     if (source) {
       await new Promise<void>((resolve) => {
         const stop = source(
@@ -75,6 +93,10 @@ export function toNodeListener(handler: ConciergeHandler) {
       });
       return;
     }
+    if (!response.body || incoming.method === 'HEAD') {
+      outgoing.end();
+      return;
+    }
     const chunks = webChunks(response.body);
     try {
       for (;;) {
@@ -89,6 +111,13 @@ export function toNodeListener(handler: ConciergeHandler) {
       if (controller.signal.aborted) await chunks.return(undefined).catch(() => {});
     }
   };
+}
+
+/** The whole body of a request (its length is known and small). */
+async function readWhole(incoming: IncomingMessage): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Buffer<ArrayBuffer>[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer<ArrayBuffer>);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 async function* webChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
