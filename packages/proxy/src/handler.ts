@@ -210,7 +210,9 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       createdAt: new Date().toISOString(),
     };
     const reply = {
-      text: '',
+      // The deltas' text, joined when saved: a string added to per delta is one object per
+      // delta for the garbage collector, and a store in memory keeps the transcript for days.
+      parts: [] as string[],
       sources: [] as Source[],
       products: [] as ProductCard[],
       suggestions: [] as string[],
@@ -222,13 +224,13 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     let saved = false;
     const save = async () => {
       saved = true;
-      if (!keepsTranscripts || (!reply.done && !reply.text)) return;
+      if (!keepsTranscripts || (!reply.done && !reply.parts.length)) return;
       await store.appendMessages(reply.threadId, [
         userMessage,
         {
           id: reply.messageId,
           role: 'assistant',
-          text: reply.text,
+          text: reply.parts.join(''),
           sources: reply.sources,
           ...(reply.products.length ? { products: reply.products } : {}),
           ...(reply.suggestions.length ? { suggestions: reply.suggestions } : {}),
@@ -265,7 +267,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
         yield { type: 'start', ...provisional };
         for (let next = first; !next.done; next = await events.next()) {
           const event = next.value;
-          if (event.type === 'delta') reply.text += event.text;
+          if (event.type === 'delta') reply.parts.push(event.text);
           else if (event.type === 'sources') reply.sources = event.sources;
           else if (event.type === 'products') reply.products = event.products;
           else if (event.type === 'suggestions') {

@@ -443,18 +443,19 @@ export function createReplyLog(options: ReplyLogOptions) {
 export type ReplyLog = ReturnType<typeof createReplyLog>;
 
 function resultOf(production: Production, done: Extract<StreamEvent, { type: 'done' }>): SendMessageResponse {
-  let text = '';
+  // Joined once rather than added to per delta: the result is kept with the turn's key.
+  const text: string[] = [];
   let sources: SendMessageResponse['sources'] = [];
   let products: SendMessageResponse['products'];
   let suggestions: SendMessageResponse['suggestions'];
   for (const { event } of production.events) {
-    if (event.type === 'delta') text += event.text;
+    if (event.type === 'delta') text.push(event.text);
     else if (event.type === 'sources') sources = event.sources;
     else if (event.type === 'products') products = event.products;
     else if (event.type === 'suggestions') suggestions = event.suggestions;
   }
   const { type, threadToken, ...ids } = done;
-  return { ...ids, text, sources, ...(products?.length ? { products } : {}), ...(suggestions?.length ? { suggestions } : {}) };
+  return { ...ids, text: text.join(''), sources, ...(products?.length ? { products } : {}), ...(suggestions?.length ? { suggestions } : {}) };
 }
 
 function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {

@@ -140,6 +140,26 @@ describe('the memory store', () => {
   });
 });
 
+describe('a reply’s producer on the memory store', () => {
+  it('names each event at once, reads the same once it ended (kept as one string), and takes a Stop after its end', async () => {
+    const store = createMemoryStore();
+    opened.push(store);
+    const writer = store.openLog!('reply:r1', 60);
+    const events = ['{"type":"start"}', '{"type":"delta","text":"a\\nb"}', '{"type":"done"}'];
+    expect(events.map((data) => writer.append(data))).toEqual(['0-1', '0-2', '0-3']);
+    expect(await store.readEvents('reply:r1', '0-1')).toEqual([
+      { id: '0-2', data: events[1] },
+      { id: '0-3', data: events[2] },
+    ]);
+    await writer.end();
+    expect(await store.readEvents('reply:r1', null)).toEqual(events.map((data, index) => ({ id: `0-${index + 1}`, data })));
+    expect(await store.readEvents('reply:r1', '0-3')).toEqual([]);
+    // A Stop from another handler on this store, after the writer ended.
+    expect(await store.appendEvent('reply:r1', '{"type":"error"}', 60)).toBe('0-4');
+    expect((await store.readEvents('reply:r1', '0-2')).map((event) => event.id)).toEqual(['0-3', '0-4']);
+  });
+});
+
 describe('a reply’s producer on the Redis store', () => {
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const entries = async (name: string) => {

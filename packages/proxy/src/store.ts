@@ -80,6 +80,11 @@ interface Entry {
   expires: number;
 }
 
+/** A log in memory: its events' data, or once its writer ended, that data joined by newlines. */
+type Log = string[] | string;
+
+const events = (log: Log | undefined): string[] => (typeof log === 'string' ? log.split('\n') : (log ?? []));
+
 /** The default store: in this process's memory, bounded, gone on restart. */
 export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore {
   const { maxEntries = 20_000, maxMessagesPerThread = 200, now = Date.now } = options;
@@ -107,6 +112,26 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
       entries.delete(oldest);
       if (oldest.startsWith('log:')) logs.delete(oldest.slice(4));
     }
+  };
+
+  /**
+   * A log is its events' data, appended in place, the entry kept; an event's id is its position
+   * (`0-1`, `0-2`…). A long reply is thousands of events and hundreds stream at once: one string
+   * per event is all the garbage collector has to walk while it streams.
+   */
+  const append = (log: string, data: string, ttlSeconds: number): string => {
+    const time = now();
+    const entry = logs.get(log);
+    if (entry && entry.expires > time) {
+      entry.expires = time + ttlSeconds * 1000;
+      // An event after the end of a reply's writer (a Stop from another handler on this store).
+      if (typeof entry.value === 'string') entry.value = events(entry.value);
+      return `0-${(entry.value as string[]).push(data)}`;
+    }
+    const key = `log:${log}`;
+    write(key, [data], ttlSeconds);
+    logs.set(log, entries.get(key)!);
+    return '0-1';
   };
 
   return {
@@ -139,23 +164,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
     async delete(key) {
       entries.delete(`value:${key}`);
     },
-    appendEvent(log, data, ttlSeconds) {
-      // A log is its events' data, appended in place, the entry kept; an event's id is its
-      // position (`0-1`, `0-2`…). A long reply is thousands of events and hundreds stream at once:
-      // one string per event is all the garbage collector has to walk.
-      const time = now();
-      const entry = logs.get(log);
-      if (entry && entry.expires > time) {
-        entry.expires = time + ttlSeconds * 1000;
-        return `0-${(entry.value as string[]).push(data)}`;
-      }
-      const key = `log:${log}`;
-      write(key, [data], ttlSeconds);
-      logs.set(log, entries.get(key)!);
-      return '0-1';
+    appendEvent: append,
+    openLog(log, ttlSeconds): LogWriter {
+      // The reply's events are appended in place; once it ends, its log becomes one string (the
+      // events' JSON joined by newlines, which JSON text never holds). A store keeps thousands of
+      // finished replies for resuming: a few objects each for the garbage collector to walk,
+      // not one per event (walking those stalled a busy proxy for up to 200 ms).
+      return {
+        append: (data) => append(log, data, ttlSeconds),
+        async end() {
+          const entry = logs.get(log);
+          if (entry && Array.isArray(entry.value)) entry.value = entry.value.join('\n');
+        },
+      };
     },
     async readEvents(log, afterId) {
-      const data = (read(`log:${log}`) as string[] | undefined) ?? [];
+      const data = events(read(`log:${log}`) as Log | undefined);
       // After an id of this log, or after none of its events for an id it never gave.
       const position = afterId === null ? 0 : /^0-\d+$/.test(afterId) ? Number(afterId.slice(2)) : data.length;
       const from = Math.min(position, data.length);
