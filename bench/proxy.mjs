@@ -13,6 +13,7 @@
 // node bench/proxy.mjs --json ...          one JSON line per run as well, for bench/RESULTS.md
 // node bench/proxy.mjs --only=memory ...    only the paths whose label has this text (and the model)
 // node bench/proxy.mjs --profile=DIR ...    each server writes a CPU profile (.cpuprofile) into DIR
+// node bench/proxy.mjs --warm=S --seconds=S  a steady load's warm-up and measuring time (default 4 and 8)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -25,6 +26,9 @@ const JSON_OUT = process.argv.includes('--json');
 const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const ONLY = option('only');
 const PROFILE = option('profile');
+const WARM_SECONDS = Number(option('warm') ?? 4);
+// Long enough for a p99 of a few hundred streams at 100 (at 1, of the ~six streams that fit, it is their worst).
+const MEASURE_SECONDS = Number(option('seconds') ?? 8);
 // A steady load reuses connections, as a store's load balancer or CDN keeps connections to its
 // Node servers alive; a burst opens a new one per stream. (A Node server accepts one new
 // connection per turn of its event loop, so under load a connection storm queues in the
@@ -145,7 +149,7 @@ function summary(label, mode, count, results, perStreamKiB) {
  * are always open and each new one starts among N - 1 that are flowing. Measures the streams that
  * start once all N are running, for `seconds`.
  */
-async function steady(label, target, path, body, count, seconds = 3) {
+async function steady(label, target, path, body, count, seconds = MEASURE_SECONDS) {
   const begin = performance.now();
   const measureFrom = begin + STREAM_MS;
   const end = measureFrom + seconds * 1000;
@@ -204,8 +208,10 @@ try {
           ? `\n${count} stream${count === 1 ? '' : 's'} open at once (steady), 200 chunks 5 ms apart (ms; "+" is what it adds over the model directly)`
           : `\n${count} stream${count === 1 ? '' : 's'} sent in the same millisecond (burst)`,
       );
-      // Warm up every server (JIT, connections) before measuring.
-      for (const [, target, path, body] of targets) await burst('warm-up', target, path, body, Math.min(count, 20));
+      // Warm up every server before measuring: the same load for a few seconds, so its code is
+      // optimized and its connection pools filled, as on a server that has been up for a while (a
+      // cold process compiles for seconds, and its event loop stalls tens of milliseconds at a time).
+      for (const [, target, path, body] of targets) await (mode === 'steady' ? steady('warm-up', target, path, body, count, WARM_SECONDS) : burst('warm-up', target, path, body, Math.min(count, 20)));
       const direct = await measure('model directly', { port: model.port, pid: model.pid }, '/v1/chat/completions', '{}', count);
       rows.push(direct);
       console.log(`  ${'model directly'.padEnd(26)} first token p50 ${format(direct.firstP50)} p99 ${format(direct.firstP99)}   chunk gap p50 ${format(direct.gapP50)} p99 ${format(direct.gapP99)} max ${format(direct.gapMax)}`);

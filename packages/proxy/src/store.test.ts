@@ -141,7 +141,7 @@ describe('the memory store', () => {
 });
 
 describe('a reply’s producer on the memory store', () => {
-  it('names each event at once, reads the same once it ended (kept as one string), and takes a Stop after its end', async () => {
+  it('names each event at once, reads the same once it ended (kept as one buffer), and takes a Stop after its end', async () => {
     const store = createMemoryStore();
     opened.push(store);
     const writer = store.openLog!('reply:r1', 60);

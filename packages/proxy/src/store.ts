@@ -80,10 +80,13 @@ interface Entry {
   expires: number;
 }
 
-/** A log in memory: its events' data, or once its writer ended, that data joined by newlines. */
-type Log = string[] | string;
+/**
+ * A log in memory: its events' data, or once its writer ended, that data joined by newlines in a
+ * buffer (its bytes outside the heap the garbage collector walks and moves).
+ */
+type Log = string[] | Buffer;
 
-const events = (log: Log | undefined): string[] => (typeof log === 'string' ? log.split('\n') : (log ?? []));
+const events = (log: Log | undefined): string[] => (Buffer.isBuffer(log) ? log.toString('utf8').split('\n') : (log ?? []));
 
 /** The default store: in this process's memory, bounded, gone on restart. */
 export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore {
@@ -125,7 +128,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
     if (entry && entry.expires > time) {
       entry.expires = time + ttlSeconds * 1000;
       // An event after the end of a reply's writer (a Stop from another handler on this store).
-      if (typeof entry.value === 'string') entry.value = events(entry.value);
+      if (Buffer.isBuffer(entry.value)) entry.value = events(entry.value);
       return `0-${(entry.value as string[]).push(data)}`;
     }
     const key = `log:${log}`;
@@ -174,7 +177,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
         append: (data) => append(log, data, ttlSeconds),
         async end() {
           const entry = logs.get(log);
-          if (entry && Array.isArray(entry.value)) entry.value = entry.value.join('\n');
+          if (entry && Array.isArray(entry.value)) entry.value = Buffer.from(entry.value.join('\n'), 'utf8');
         },
       };
     },
