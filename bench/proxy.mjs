@@ -3,7 +3,9 @@
 // 5 ms apart; N shoppers stream at once, directly from the model, through a bare pass-through
 // (the floor for any proxy), and through Concierge: its Node server (memory store, and Redis when
 // redis-server is on PATH) and its handler called as a Next.js route calls it. Each server runs
-// in its own process, as in production; the shoppers are this process (node:http, not fetch, so
+// in its own process, as in production, started for its own measurement (warmed up under the
+// same load first) and stopped after it, so no other server's leftovers run beside it (with a
+// Redis of its own for the Redis path); the shoppers are this process (node:http, not fetch, so
 // the load generator stays cheap). Prints time to first token and the gap between chunks (p50,
 // p99) in milliseconds, what each adds over the model, and the heap each open stream holds in the
 // server (after a full collection, in a run of its own).
@@ -14,7 +16,7 @@
 // node bench/proxy.mjs --only=memory ...    only the paths whose label has this text (and the model)
 // node bench/proxy.mjs --profile=DIR ...    each server writes a CPU profile (.cpuprofile) into DIR
 // node bench/proxy.mjs --warm=S --seconds=S  a steady load's warm-up and measuring time (default 4 and 8)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -46,10 +48,16 @@ function server(...args) {
     child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
     child.stdout.on('data', (chunk) => {
       const match = /ready (\d+)/.exec(String(chunk));
-      if (match) resolve({ port: Number(match[1]), pid: child.pid, stop: () => child.kill('SIGINT') });
+      if (match) {
+        child.removeAllListeners('exit');
+        resolve({ port: Number(match[1]), pid: child.pid, stop: () => (child.kill('SIGINT'), exited(child)) });
+      }
     });
   });
 }
+
+/** Resolves once a child process has exited. */
+const exited = (child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve)));
 
 /** The server's heap in use after a full collection, in KiB (`GET /__memory`, proxy-servers.mjs). */
 function heapKiB(port) {
@@ -176,23 +184,34 @@ async function burst(label, target, path, body, count) {
 const model = await server('model', '200', '5');
 const modelUrl = `http://127.0.0.1:${model.port}`;
 const wanted = (label) => !ONLY || label.toLowerCase().includes(ONLY.toLowerCase());
+/**
+ * The paths through a proxy: each is started for its own measurement and stopped after it, so
+ * nothing another server left behind (its kept replies, a collection of them) runs beside it.
+ */
 const targets = [];
-const add = async (label, start, path, body) => {
-  if (wanted(label)) targets.push([label, await start(), path, body]);
+const add = (label, start, path, body) => {
+  if (wanted(label)) targets.push([label, start, path, body]);
 };
 const ASK = '{"message":"Help?"}';
-await add('bare pass-through', () => server('bare', modelUrl), '/v1/chat/completions', '{}');
-await add('Concierge Node, memory', () => server('proxy', modelUrl), '/api/concierge/messages', ASK);
-await add('Concierge as Next route', () => server('next', modelUrl), '/api/concierge/messages', ASK);
-if (wanted('Concierge Node, Redis')) {
-  const redisPort = 16000 + Math.floor(Math.random() * 1000);
-  const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  redis.on('error', () => {});
-  await sleep(500);
-  if (redis.exitCode === null && redis.pid) {
-    children.push(redis);
-    await add('Concierge Node, Redis', () => server('proxy', modelUrl, `redis://127.0.0.1:${redisPort}`), '/api/concierge/messages', ASK);
-  }
+add('bare pass-through', () => server('bare', modelUrl), '/v1/chat/completions', '{}');
+add('Concierge Node, memory', () => server('proxy', modelUrl), '/api/concierge/messages', ASK);
+add('Concierge as Next route', () => server('next', modelUrl), '/api/concierge/messages', ASK);
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+if (hasRedis) {
+  // A Redis of its own each time, empty.
+  add(
+    'Concierge Node, Redis',
+    async () => {
+      const redisPort = 16000 + Math.floor(Math.random() * 1000);
+      const redis = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      children.push(redis);
+      await sleep(300);
+      const proxy = await server('proxy', modelUrl, `redis://127.0.0.1:${redisPort}`);
+      return { ...proxy, stop: async () => (await proxy.stop(), redis.kill(), await exited(redis)) };
+    },
+    '/api/concierge/messages',
+    ASK,
+  );
 }
 
 const rows = [];
@@ -208,17 +227,19 @@ try {
           ? `\n${count} stream${count === 1 ? '' : 's'} open at once (steady), 200 chunks 5 ms apart (ms; "+" is what it adds over the model directly)`
           : `\n${count} stream${count === 1 ? '' : 's'} sent in the same millisecond (burst)`,
       );
-      // Warm up every server before measuring: the same load for a few seconds, so its code is
-      // optimized and its connection pools filled, as on a server that has been up for a while (a
-      // cold process compiles for seconds, and its event loop stalls tens of milliseconds at a time).
-      for (const [, target, path, body] of targets) await (mode === 'steady' ? steady('warm-up', target, path, body, count, WARM_SECONDS) : burst('warm-up', target, path, body, Math.min(count, 20)));
       const direct = await measure('model directly', { port: model.port, pid: model.pid }, '/v1/chat/completions', '{}', count);
       rows.push(direct);
       console.log(`  ${'model directly'.padEnd(26)} first token p50 ${format(direct.firstP50)} p99 ${format(direct.firstP99)}   chunk gap p50 ${format(direct.gapP50)} p99 ${format(direct.gapP99)} max ${format(direct.gapMax)}`);
-      for (const [label, target, path, body] of targets) {
+      for (const [label, start, path, body] of targets) {
+        const target = await start();
+        // Warmed up first: the same load for a few seconds, so its code is optimized and its
+        // connection pools filled, as on a server that has been up for a while (a cold process
+        // compiles for seconds, and its event loop stalls tens of milliseconds at a time).
+        await (mode === 'steady' ? steady('warm-up', target, path, body, count, WARM_SECONDS) : burst('warm-up', target, path, body, Math.min(count, 20)));
         const row = await measure(label, target, path, body, count);
         // Memory in a run of its own: its full collection would show up in the latencies.
         if (mode === 'steady' && count > 1) row.perStreamKiB = await heapPerStream(target, path, body, count);
+        await target.stop();
         rows.push({ ...row, addedFirstP50: minus(row.firstP50, direct.firstP50), addedFirstP99: minus(row.firstP99, direct.firstP99), addedGapP99: minus(row.gapP99, direct.gapP99) });
         console.log(
           `  ${label.padEnd(26)} first token p50 ${format(row.firstP50)} p99 ${format(row.firstP99)}   chunk gap p50 ${format(row.gapP50)} p99 ${format(row.gapP99)} max ${format(row.gapMax)}` +
