@@ -232,10 +232,11 @@ try {
       console.log(`  ${'model directly'.padEnd(26)} first token p50 ${format(direct.firstP50)} p99 ${format(direct.firstP99)}   chunk gap p50 ${format(direct.gapP50)} p99 ${format(direct.gapP99)} max ${format(direct.gapMax)}`);
       for (const [label, start, path, body] of targets) {
         const target = await start();
-        // Warmed up first: the same load for a few seconds, so its code is optimized and its
+        // Warmed up first: the steady load for a few seconds, so its code is optimized and its
         // connection pools filled, as on a server that has been up for a while (a cold process
-        // compiles for seconds, and its event loop stalls tens of milliseconds at a time).
-        await (mode === 'steady' ? steady('warm-up', target, path, body, count, WARM_SECONDS) : burst('warm-up', target, path, body, Math.min(count, 20)));
+        // compiles for seconds, and its event loop stalls tens of milliseconds at a time). A
+        // burst then comes on a warm server, as a rush does on a live store.
+        await steady('warm-up', target, path, body, count, WARM_SECONDS);
         const row = await measure(label, target, path, body, count);
         // Memory in a run of its own: its full collection would show up in the latencies.
         if (mode === 'steady' && count > 1) row.perStreamKiB = await heapPerStream(target, path, body, count);
