@@ -121,7 +121,7 @@ const lines = [
   })(),
   '## Proxy overhead (each server in its own process; "+" is over the model directly)',
   '',
-  'Medians of three runs; "+" columns with their spread (min–max). Steady: N shoppers stream reply after reply on kept-alive connections, so about N streams are always open; each server is started for its own measurement (the Redis path with an empty Redis of its own), takes the same load for 4 s (its code optimized, its pools filled), then the streams that start over 8 s are measured, and it is stopped. Heap: N streams open at once, none finished, after a full collection. Burst: N sent in the same millisecond.',
+  'Medians of three runs; "+" columns with their spread (min–max). Steady: N shoppers stream reply after reply on kept-alive connections, so about N streams are always open; each server is started for its own measurement (the Redis path with an empty Redis of its own), takes the same load for 4 s (its code optimized, its pools filled), then the streams that start over 8 s are measured, and it is stopped. Heap: N streams open at once, none finished, after a full collection. Burst: N sent in the same millisecond, to a server warmed up the same way.',
   '',
   '| Streams | Load | Path | First token p50 | p99 | + p50 | + p99 | Chunk gap p50 | p99 | + p99 | Max gap | Heap per open stream (KiB) |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
