@@ -341,7 +341,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     let reader: ReplyReader = replies.reader(replyId, null, request.signal);
     // A finished reply whose events have expired is told again from what was kept of it.
     if (result && !(await replies.logged(replyId))) reader = replayOf(replyId, result);
-    if (stream) return sse(reader, request);
+    if (stream) return sse(reader);
     const json: SendMessageResponse = { threadId: '', messageId: '', text: '', sources: [] };
     for (const logged of await collect(reader)) {
       const event = withToken(logged.event);
@@ -381,7 +381,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     if (last !== null && !EVENT_ID.test(last.slice(replyId.length + 1))) {
       throw new HttpError(400, 'invalid_request', 'Last-Event-ID is not an event id of this reply.', { field: 'Last-Event-ID' });
     }
-    return sse(replies.reader(replyId, last, request.signal), request);
+    return sse(replies.reader(replyId, last, request.signal));
   }
 
   /** `POST {base}/replies/{key}/stop`: stops the reply of a turn, wherever it is produced. */
@@ -405,7 +405,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   }
 
   /** A reply's events as SSE, written as they are pushed (one chunk per batch), with thread tokens on `start` and `done`. */
-  function sse(reader: ReplyReader, request: Request): Response {
+  function sse(reader: ReplyReader): Response {
     const source: SseSource = (write, end) =>
       reader({
         events(batch) {
@@ -417,12 +417,11 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
         },
         end,
       });
-    const headers = {
+    return sseResponse(source, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
-    };
-    return sseResponse(source, headers, request);
+    });
   }
 
   async function getThread(request: Request, threadId: string): Promise<Response> {

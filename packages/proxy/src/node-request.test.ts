@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeStreamEvent, type StreamEvent } from '@concierge/core';
-import { encodeLogged, type SseSource, sseResponse, takeSseText, takesSseText } from './sse-body';
+import { encodeLogged, type SseSource, sseResponse, takeSseText } from './sse-body';
 import { callUpstream, upstreamEvents } from './upstream';
 
 /** A vendor on loopback: JSON (gzip on request), a redirect, an SSE stream, and one that stalls. */
@@ -146,21 +146,6 @@ describe('SSE responses written as text', () => {
     let text = '';
     for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value);
     expect(text).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
-  });
-
-  it('makes no Web body for a request whose adapter takes the text, and still gives it the source once', async () => {
-    const request = new Request('http://shop.example/api/concierge/messages');
-    takesSseText(request);
-    const response = sseResponse(twoEvents, { 'content-type': 'text/event-stream' }, request);
-    expect(response.body).toBeNull();
-    expect(response.headers.get('content-type')).toBe('text/event-stream');
-    const source = takeSseText(response);
-    expect(takeSseText(response)).toBeUndefined();
-    const written: string[] = [];
-    await new Promise<void>((resolve) => source!((text) => written.push(text), () => resolve()));
-    expect(written.join('')).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
-    // Another request to the same handler (a Next.js route's) keeps its Web body.
-    expect(sseResponse(twoEvents, {}, new Request('http://shop.example/')).body).not.toBeNull();
   });
 
   it('errors the Web body with the failure that cut the reply', async () => {

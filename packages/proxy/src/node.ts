@@ -3,7 +3,7 @@ import { type Duplex, Readable } from 'node:stream';
 import { LIMITS } from '@concierge/core';
 import { recordSocketAddress } from './client-address';
 import type { ConciergeHandler } from './handler';
-import { takeSseText, takesSseText } from './sse-body';
+import { takeSseText } from './sse-body';
 
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
@@ -64,15 +64,18 @@ export function toNodeListener(handler: ConciergeHandler) {
         duplex: 'half',
       });
       recordSocketAddress(request, incoming.socket.remoteAddress);
-      takesSseText(request);
       response = await handler(request);
     }
     // A body refused unread (413, 415…) would leave a keep-alive client waiting: close instead.
     if (hasBody && !incoming.complete) response.headers.set('connection', 'close');
     outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-    // An SSE reply of this package is written as text as it is pushed (it has no Web body); any
-    // other body through its Web stream.
-    const source = incoming.method === 'HEAD' ? undefined : takeSseText(response);
+    if (!response.body || incoming.method === 'HEAD') {
+      outgoing.end();
+      return;
+    }
+    // An SSE reply of this package is written as text as it is pushed; any other body through
+    // its Web stream.
+    const source = takeSseText(response);
     if (source) {
       await new Promise<void>((resolve) => {
         const stop = source(
@@ -91,10 +94,6 @@ export function toNodeListener(handler: ConciergeHandler) {
         if (controller.signal.aborted) gone();
         else controller.signal.addEventListener('abort', gone, { once: true });
       });
-      return;
-    }
-    if (!response.body || incoming.method === 'HEAD') {
-      outgoing.end();
       return;
     }
     const chunks = webChunks(response.body);

@@ -11,23 +11,8 @@ import { encodeStreamEvent, type StreamEvent } from '@concierge/core';
 export type SseSource = (write: (text: string) => void, end: (error?: unknown) => void) => () => void;
 
 const sources = new WeakMap<Response, SseSource>();
-const textTakers = new WeakSet<Request>();
 
-/**
- * Called by an adapter that takes the text of every SSE reply to this request (`takeSseText`):
- * its replies then get no Web stream at all (one per request is a measurable part of what a
- * request costs with hundreds a second).
- */
-export function takesSseText(request: Request): void {
-  textTakers.add(request);
-}
-
-export function sseResponse(source: SseSource, headers: Record<string, string>, request?: Request): Response {
-  if (request && textTakers.has(request)) {
-    const response = new Response(null, { headers });
-    sources.set(response, source);
-    return response;
-  }
+export function sseResponse(source: SseSource, headers: Record<string, string>): Response {
   const encoder = new TextEncoder();
   let stop: (() => void) | undefined;
   let ended = false;
@@ -62,10 +47,7 @@ export function sseResponse(source: SseSource, headers: Record<string, string>, 
   return response;
 }
 
-/**
- * The source of a response made by `sseResponse` whose body nobody has started reading (for a
- * request marked by `takesSseText`, the response has no body: this is the only way to its events).
- */
+/** The source of a response made by `sseResponse` whose body nobody has started reading. */
 export function takeSseText(response: Response): SseSource | undefined {
   const source = sources.get(response);
   if (!source || response.bodyUsed || response.body?.locked) return undefined;

@@ -169,7 +169,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ProxyStore 
     },
     appendEvent: append,
     openLog(log, ttlSeconds): LogWriter {
-      // The reply's events are appended in place; once it ends, its log becomes one string (the
+      // The reply's events are appended in place; once it ends, its log becomes one buffer (the
       // events' JSON joined by newlines, which JSON text never holds). A store keeps thousands of
       // finished replies for resuming: a few objects each for the garbage collector to walk,
       // not one per event (walking those stalled a busy proxy for up to 200 ms).
