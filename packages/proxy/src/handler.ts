@@ -386,7 +386,15 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
 
   /** `POST {base}/replies/{key}/stop`: stops the reply of a turn, wherever it is produced. */
   async function stopReply(request: Request, key: string): Promise<Response> {
-    const record = await ownedReply(request, key);
+    let record = await keyRecord(request, key);
+    if (!record?.replyId) {
+      // The Stop came before its turn's request (another connection), or while its reply is about
+      // to start: that reply is stopped as it starts. The key, the client's random turn id, is
+      // all there is to show then.
+      record = await replies.stopBeforeStart(key);
+      if (record?.threadId) await assertOwner(request, record.threadId);
+      return Response.json({ stopped: !record?.result });
+    }
     if (!record.result) {
       await replies.stop(record.replyId);
       await replies.release(key, record.replyId);
@@ -395,12 +403,18 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
   }
 
   async function ownedReply(request: Request, key: string) {
+    const record = await keyRecord(request, key);
+    if (!record?.replyId) throw new HttpError(404, 'not_found', 'No reply has that key.');
+    return record;
+  }
+
+  /** A key's record, when known, after checking that the caller owns its thread. */
+  async function keyRecord(request: Request, key: string) {
     if (!IDEMPOTENCY_KEY.test(key)) {
       throw new HttpError(400, 'invalid_request', 'The key must be 8–255 letters, digits, ".", "_", ":" or "-".', { field: 'key' });
     }
     const record = await replies.lookup(key);
-    if (!record?.replyId) throw new HttpError(404, 'not_found', 'No reply has that key.');
-    if (record.threadId) await assertOwner(request, record.threadId);
+    if (record?.threadId) await assertOwner(request, record.threadId);
     return record;
   }
 

@@ -246,6 +246,30 @@ describe.each(['memory', 'redis'] as const)('replies on the %s store', (kind) =>
     expect(textOf(retried)).toBe(model.calls.at(-1)!.text);
   });
 
+  it('a Stop that comes before its turn stops that reply as it starts; the turn sent again later is answered', async () => {
+    model.settings.delayMs = 20;
+    model.settings.words = 200;
+    const before = model.calls.length;
+    const key = crypto.randomUUID();
+    // The shopper pressed Stop while the turn's request was still on its way (another connection).
+    const stop = await fetch(`${b.base}/replies/${key}/stop`, { method: 'POST' });
+    expect(stop.status).toBe(200);
+    expect(await stop.json()).toEqual({ stopped: true });
+    const answered = await post(a, { message: 'Tell me everything' }, { 'idempotency-key': key });
+    expect(answered.status).toBe(200);
+    const events = await readEvents(answered);
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'aborted' } });
+    expect(textOf(events)).toBe('');
+    if (model.calls.length > before) await until(() => model.calls.at(-1)!.aborted, 'the vendor request to be aborted', 2000);
+    // The Stop is used up and the key freed: the same turn sent again gets a whole reply.
+    model.settings.delayMs = 0;
+    model.settings.words = 5;
+    await until(async () => (await fetch(`${a.base}/replies/${key}`)).status === 404, 'the key to be freed');
+    const again = await readEvents(await post(b, { message: 'Tell me everything' }, { 'idempotency-key': key }));
+    expect(again.at(-1)!.event).toBe('done');
+    expect(textOf(again)).toBe(model.calls.at(-1)!.text);
+  });
+
   it('a vendor failure before the first event answers its status and frees the key for the retry', async () => {
     const before = model.calls.length;
     const key = crypto.randomUUID();
@@ -261,8 +285,8 @@ describe.each(['memory', 'redis'] as const)('replies on the %s store', (kind) =>
   it('resuming checks its input: an unknown key, a thread token missing, another reply\'s event id, a malformed key', async () => {
     expect((await fetch(`${b.base}/replies/${crypto.randomUUID()}`)).status).toBe(404);
     expect((await fetch(`${b.base}/replies/bad%20key`)).status).toBe(400);
-    expect((await fetch(`${b.base}/replies/${crypto.randomUUID()}/stop`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${b.base}/replies/${crypto.randomUUID()}/stop`)).status).toBe(405);
+    expect((await fetch(`${b.base}/replies/bad%20key/stop`, { method: 'POST' })).status).toBe(400);
     const bad = await post(a, { message: 'Hi' }, { 'idempotency-key': 'short' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { field: 'Idempotency-Key' } });
@@ -425,6 +449,29 @@ describe("a turn's key bound to its reply", () => {
       expect(textOf(two)).toBe(textOf(one));
       expect(model.calls.length).toBe(before + 1);
     } finally {
+      await instance.close();
+    }
+  });
+
+  it('a Stop while the key is not yet bound stops the reply (it used to answer 404 and the reply went on)', async () => {
+    const instance = await startInstance(slowBinding(300));
+    try {
+      model.settings.delayMs = 50;
+      model.settings.words = 100;
+      const before = model.calls.length;
+      const key = crypto.randomUUID();
+      const response = post(instance, { message: 'Hello' }, { 'idempotency-key': key });
+      await until(() => model.calls.length > before, 'the vendor call', 250);
+      const stop = await fetch(`${instance.base}/replies/${key}/stop`, { method: 'POST' });
+      expect(stop.status).toBe(200);
+      expect(await stop.json()).toEqual({ stopped: true });
+      const events = await readEvents(await response);
+      expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'aborted' } });
+      expect(textOf(events)).toBe('');
+      await until(() => model.calls.at(-1)!.aborted, 'the vendor request to be aborted', 3000);
+      expect(model.calls.at(-1)!.finished).toBe(false);
+    } finally {
+      model.settings.delayMs = 0;
       await instance.close();
     }
   });

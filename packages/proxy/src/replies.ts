@@ -73,6 +73,8 @@ interface Production {
 }
 
 const TERMINAL = new Set(['done', 'error']);
+/** How long a Stop that came before its turn's request waits for it. */
+const STOP_BEFORE_START_SECONDS = 60;
 const STOPPED = { type: 'error', code: 'aborted', message: 'The reply was stopped.' } satisfies StreamEvent;
 const LOST: StreamEvent = {
   type: 'error',
@@ -251,20 +253,25 @@ export function createReplyLog(options: ReplyLogOptions) {
         if (controller.signal.aborted) await append(STOPPED);
         else if (!production.ended) await append(LOST);
       } catch (thrown) {
-        const error =
-          thrown instanceof HttpError
-            ? thrown
-            : new HttpError(502, 'upstream_unavailable', 'The answer could not be completed. Please try again.');
-        if (!(thrown instanceof HttpError)) onError(thrown);
-        const { code, message, retryAfterSeconds, reason } = error.toBody().error;
-        await append({
-          type: 'error',
-          code: controller.signal.aborted ? 'aborted' : code,
-          message: controller.signal.aborted ? STOPPED.message : message,
-          ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-          ...(reason === undefined ? {} : { reason }),
-        });
-        if (!started) failFirst(error);
+        // A vendor request cut by a Stop may end with its abort: the reply was stopped, not failed
+        // (readers, this request's too, get the stopped log).
+        if (controller.signal.aborted) await append(STOPPED);
+        else {
+          const error =
+            thrown instanceof HttpError
+              ? thrown
+              : new HttpError(502, 'upstream_unavailable', 'The answer could not be completed. Please try again.');
+          if (!(thrown instanceof HttpError)) onError(thrown);
+          const { code, message, retryAfterSeconds, reason } = error.toBody().error;
+          await append({
+            type: 'error',
+            code,
+            message,
+            ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+            ...(reason === undefined ? {} : { reason }),
+          });
+          if (!started) failFirst(error);
+        }
       } finally {
         over = true;
         watched.delete(replyId);
@@ -378,9 +385,14 @@ export function createReplyLog(options: ReplyLogOptions) {
       { type: 'join'; replyId: string; result?: SendMessageResponse } | { type: 'new'; bind: (replyId: string) => Promise<void> }
     > {
       const name = `key:${key}`;
-      const bind = (replyId: string) => {
+      const bind = async (replyId: string) => {
         const record: KeyRecord = { fingerprint, replyId, startedAt: Date.now(), ...(threadId ? { threadId } : {}) };
-        return store.set(name, record, keyTtl);
+        await store.set(name, record, keyTtl);
+        // Read after the binding is written, as a Stop writes its mark before it reads the key:
+        // of a Stop and a binding that cross, one always sees the other.
+        if ((await store.get(`stop-key:${key}`)) === undefined) return;
+        await store.delete(`stop-key:${key}`);
+        await stop(replyId);
       };
       for (let tries = 0; tries < 20; tries++) {
         const placeholder: KeyRecord = { fingerprint, replyId: '', startedAt: Date.now(), ...(threadId ? { threadId } : {}) };
@@ -427,17 +439,33 @@ export function createReplyLog(options: ReplyLogOptions) {
     lookup(key: string) {
       return store.get<KeyRecord>(`key:${key}`);
     },
+    stop,
     /**
-     * Stops a reply wherever it is produced: its log ends here (no event after it), and its
-     * producer aborts the vendor's request, at once on this instance, within a poll on another.
+     * A Stop for a key not bound to a reply yet: its request has not reached any instance, or its
+     * reply is about to start. Remembered for a minute, so that reply is stopped as it is bound;
+     * gives the key's record as it is once the mark is written (bound meanwhile: stopped here).
      */
-    async stop(replyId: string) {
-      const local = productions.get(replyId);
-      if (local) return local.stop();
-      await store.set(`stop:${replyId}`, 1, replyTtl);
-      await store.appendEvent(logName(replyId), JSON.stringify(STOPPED), replyTtl);
+    async stopBeforeStart(key: string): Promise<KeyRecord | undefined> {
+      await store.set(`stop-key:${key}`, 1, STOP_BEFORE_START_SECONDS);
+      const record = await store.get<KeyRecord>(`key:${key}`);
+      if (record?.replyId && !record.result) {
+        await stop(record.replyId);
+        await store.delete(`stop-key:${key}`);
+      }
+      return record;
     },
   };
+
+  /**
+   * Stops a reply wherever it is produced: its log ends here (no event after it), and its
+   * producer aborts the vendor's request, at once on this instance, within a poll on another.
+   */
+  async function stop(replyId: string) {
+    const local = productions.get(replyId);
+    if (local) return local.stop();
+    await store.set(`stop:${replyId}`, 1, replyTtl);
+    await store.appendEvent(logName(replyId), JSON.stringify(STOPPED), replyTtl);
+  }
 }
 
 export type ReplyLog = ReturnType<typeof createReplyLog>;
