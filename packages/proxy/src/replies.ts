@@ -388,11 +388,10 @@ export function createReplyLog(options: ReplyLogOptions) {
       const bind = async (replyId: string) => {
         const record: KeyRecord = { fingerprint, replyId, startedAt: Date.now(), ...(threadId ? { threadId } : {}) };
         await store.set(name, record, keyTtl);
-        // Read after the binding is written, as a Stop writes its mark before it reads the key:
-        // of a Stop and a binding that cross, one always sees the other.
-        if ((await store.get(`stop-key:${key}`)) === undefined) return;
-        await store.delete(`stop-key:${key}`);
-        await stop(replyId);
+        // Read after the binding is written, as a Stop writes its mark before it reads the key: of
+        // a Stop and a binding that cross, one always sees the other. Not waited for: the first
+        // token does not wait on it (the shopper who stopped is not reading).
+        void stopIfMarked(key, replyId).catch(onError);
       };
       for (let tries = 0; tries < 20; tries++) {
         const placeholder: KeyRecord = { fingerprint, replyId: '', startedAt: Date.now(), ...(threadId ? { threadId } : {}) };
@@ -455,6 +454,14 @@ export function createReplyLog(options: ReplyLogOptions) {
       return record;
     },
   };
+
+  /** Stops this instance's reply of a key that a Stop reached before the key was bound. */
+  async function stopIfMarked(key: string, replyId: string) {
+    if ((await store.get(`stop-key:${key}`)) === undefined) return;
+    await store.delete(`stop-key:${key}`);
+    const local = productions.get(replyId);
+    if (local && !local.ended) local.stop();
+  }
 
   /**
    * Stops a reply wherever it is produced: its log ends here (no event after it), and its
