@@ -391,6 +391,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       // The Stop came before its turn's request (another connection), or while its reply is about
       // to start: that reply is stopped as it starts. The key, the client's random turn id, is
       // all there is to show then.
+      await limiter?.stopBeforeStart(clientKey(request));
       record = await replies.stopBeforeStart(key);
       if (record?.threadId) await assertOwner(request, record.threadId);
       return Response.json({ stopped: !record?.result });

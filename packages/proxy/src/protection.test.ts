@@ -114,6 +114,26 @@ describe('rate limiting', () => {
     expect(((await daily.json()) as { error: { message: string } }).error.message).toMatch(/too many messages today/);
   });
 
+  it('limits the Stops that come before their turn (each is remembered), and never a Stop of a reply in flight', async () => {
+    const proxy = handler({ rateLimit: { limit: 2, windowSeconds: 60 }, trustProxy: 1 });
+    const stop = (key: string) =>
+      proxy(new Request(`https://shop.example/api/concierge/replies/${key}/stop`, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.7' } }));
+    expect((await stop(crypto.randomUUID())).status).toBe(200);
+    expect((await stop(crypto.randomUUID())).status).toBe(200);
+    const limited = await stop(crypto.randomUUID());
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('ratelimit-policy')).toBe('"stop";q=2;w=60');
+    expect(((await limited.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/Too many Stops/) });
+    // Messages have their own quota, and a reply in flight can always be stopped.
+    const key = crypto.randomUUID();
+    const reply = await proxy(post({ message: 'Tell me about refunds' }, { 'idempotency-key': key, accept: 'text/event-stream' }));
+    expect(reply.status).toBe(200);
+    const stopped = await stop(key);
+    expect(stopped.status).toBe(200);
+    expect(await stopped.json()).toEqual({ stopped: true });
+    await reply.body?.cancel();
+  });
+
   it('does not limit health checks', async () => {
     const proxy = handler({ rateLimit: { limit: 1, windowSeconds: 60 } });
     expect((await proxy(new Request('https://shop.example/api/concierge/health'))).headers.get('ratelimit')).toBeNull();

@@ -28,6 +28,9 @@ export function createRateLimiter(store: ProxyStore, options: RateLimitOptions =
   const client = policy('default', limit, windowSeconds);
   const thread = threadLimit ? policy('thread', threadLimit, windowSeconds) : null;
   const daily = dailyLimit ? policy('daily', dailyLimit, 86_400) : null;
+  // A Stop that comes before its turn is remembered in the store: counted apart from messages, so
+  // a Stop of a reply in flight (no write) is never refused.
+  const early = policy('stop', limit, windowSeconds);
 
   const take = async ({ name, header, limiter }: ReturnType<typeof policy>, key: string) => {
     let result: RateLimiterRes;
@@ -42,7 +45,14 @@ export function createRateLimiter(store: ProxyStore, options: RateLimitOptions =
     const reset = Math.max(1, Math.ceil(result.msBeforeNext / 1000));
     const headers = { 'ratelimit-policy': header, ratelimit: `"${name}";r=${result.remainingPoints};t=${reset}` };
     if (over) {
-      const what = name === 'daily' ? 'The chat has had too many messages today.' : name === 'thread' ? 'Too many messages in this conversation.' : 'Too many messages.';
+      const what =
+        name === 'daily'
+          ? 'The chat has had too many messages today.'
+          : name === 'thread'
+            ? 'Too many messages in this conversation.'
+            : name === 'stop'
+              ? 'Too many Stops.'
+              : 'Too many messages.';
       throw new HttpError(429, 'rate_limited', `${what} Try again in ${reset} seconds.`, {
         headers: { ...headers, 'retry-after': String(reset) },
         retryAfterSeconds: reset,
@@ -54,6 +64,8 @@ export function createRateLimiter(store: ProxyStore, options: RateLimitOptions =
   return {
     /** Counts one message of a client; returns the headers to add, or throws a 429. */
     client: (key: string) => take(client, key),
+    /** Counts one Stop of a client for a reply not started yet; throws a 429 when they are spent. */
+    stopBeforeStart: (key: string) => take(early, key),
     /** Counts one message into a thread and one for the store's day; throws a 429 when either is spent. */
     async message(threadId: string | undefined): Promise<void> {
       if (thread && threadId) await take(thread, threadId);
