@@ -392,8 +392,7 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       // to start: that reply is stopped as it starts. The key, the client's random turn id, is
       // all there is to show then.
       await limiter?.stopBeforeStart(clientKey(request));
-      record = await replies.stopBeforeStart(key);
-      if (record?.threadId) await assertOwner(request, record.threadId);
+      record = await replies.stopBeforeStart(key, (threadId) => assertOwner(request, threadId));
       return Response.json({ stopped: !record?.result });
     }
     if (!record.result) {

@@ -480,6 +480,28 @@ describe("a turn's key bound to its reply", () => {
     }
   });
 
+  it('a Stop of a continuing turn not yet bound needs its thread token: without it 404, and the reply goes on', async () => {
+    const instance = await startInstance(slowBinding(300));
+    try {
+      const first = await readEvents(await post(instance, { message: 'Hi' }, { 'idempotency-key': crypto.randomUUID() }));
+      const { threadId, threadToken } = first[0]!.data as { threadId: string; threadToken: string };
+      model.settings.delayMs = 5;
+      const before = model.calls.length;
+      const key = crypto.randomUUID();
+      const owned = { 'concierge-thread-token': threadToken };
+      const response = post(instance, { message: 'And then?', threadId }, { 'idempotency-key': key, ...owned });
+      await until(() => model.calls.length > before, 'the vendor call', 250);
+      const refused = await fetch(`${instance.base}/replies/${key}/stop`, { method: 'POST' });
+      expect(refused.status).toBe(404);
+      const events = await readEvents(await response);
+      expect(events.at(-1)!.event).toBe('done');
+      expect(textOf(events)).toBe(model.calls.at(-1)!.text);
+    } finally {
+      model.settings.delayMs = 0;
+      await instance.close();
+    }
+  });
+
   it('is freed after a vendor failure even when the failure comes before the binding', async () => {
     const instance = await startInstance(slowBinding(200));
     try {

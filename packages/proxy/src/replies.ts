@@ -442,11 +442,18 @@ export function createReplyLog(options: ReplyLogOptions) {
     /**
      * A Stop for a key not bound to a reply yet: its request has not reached any instance, or its
      * reply is about to start. Remembered for a minute, so that reply is stopped as it is bound;
-     * gives the key's record as it is once the mark is written (bound meanwhile: stopped here).
+     * gives the key's record as it is once the mark is written (bound meanwhile: stopped here,
+     * once `owns` accepted the caller for the record's thread; refused, the mark is taken back).
      */
-    async stopBeforeStart(key: string): Promise<KeyRecord | undefined> {
+    async stopBeforeStart(key: string, owns: (threadId: string) => Promise<void>): Promise<KeyRecord | undefined> {
       await store.set(`stop-key:${key}`, 1, STOP_BEFORE_START_SECONDS);
       const record = await store.get<KeyRecord>(`key:${key}`);
+      if (record?.threadId) {
+        await owns(record.threadId).catch(async (error: unknown) => {
+          await store.delete(`stop-key:${key}`);
+          throw error;
+        });
+      }
       if (record?.replyId && !record.result) {
         await stop(record.replyId);
         await store.delete(`stop-key:${key}`);
