@@ -1,7 +1,8 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ConciergeProvider } from '@concierge/react';
+import type { RetryOptions } from '@concierge/core';
 import { Profiler } from 'react';
 import { askConcierge } from './ask';
 import { Composer } from './composer';
@@ -47,9 +48,9 @@ const RETURNS_REPLY = sse([
   ['done', { threadId: 't1', messageId: 'm1' }],
 ]);
 
-async function openChat(fetch: typeof globalThis.fetch) {
+async function openChat(fetch: typeof globalThis.fetch, retry?: RetryOptions) {
   const user = userEvent.setup();
-  render(<ConciergeWidget endpoint="/api/concierge" fetch={fetch} greeting="Hi! How can I help?" />);
+  render(<ConciergeWidget endpoint="/api/concierge" fetch={fetch} greeting="Hi! How can I help?" retry={retry} />);
   await user.click(screen.getByRole('button', { name: 'Open chat' }));
   const dialog = await screen.findByRole('dialog', { name: 'Customer support' });
   return { user, dialog };
@@ -108,7 +109,10 @@ describe('ConciergeWidget', () => {
       () => Response.json({ error: { code: 'upstream_unavailable', message: 'Vendor 503' } }, { status: 502 }),
       RETURNS_REPLY,
     ]);
-    const { user, dialog } = await openChat(proxy.fetch);
+    // The backoff's jitter fixed at 10 s: the automatic retry cannot come before the click.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    onTestFinished(() => random.mockRestore());
+    const { user, dialog } = await openChat(proxy.fetch, { baseDelayMs: 20_000 });
     await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Can I return sale items?{Enter}');
     const alert = await within(dialog).findByRole('alert');
     expect(alert.textContent).toMatch(/No answer yet\. Retrying( in \d s)?/);
@@ -127,7 +131,10 @@ describe('ConciergeWidget', () => {
       () => Response.json({ error: { code: 'internal', message: 'Something broke' } }, { status: 500 }),
       RETURNS_REPLY,
     ]);
-    const { user, dialog } = await openChat(proxy.fetch);
+    // The backoff's jitter fixed at 10 s: the automatic retry cannot come before the click.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    onTestFinished(() => random.mockRestore());
+    const { user, dialog } = await openChat(proxy.fetch, { baseDelayMs: 20_000 });
     await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Can I return sale items?{Enter}');
     const alert = await within(dialog).findByRole('alert');
     expect(alert.textContent).toContain('temporarily unavailable');
@@ -293,9 +300,11 @@ describe('errors in plain words', () => {
     ['upstream_timeout', 504, 'No answer yet. Retrying'],
     ['upstream_malformed', 502, 'temporarily unavailable'],
   ])('explains %s to the shopper without the server message', async (code, status, words) => {
-    const proxy = fakeProxy([
-      () => Response.json({ error: { code, message: 'Internal detail for the site owner', reason: 'plan_limit_reached' } }, { status }),
-    ]);
+    // The same answer to the turn sent again by itself (upstream_timeout is retried after a pause):
+    // on a slow machine the retry may come before the assertions below.
+    const answer = () =>
+      Response.json({ error: { code, message: 'Internal detail for the site owner', reason: 'plan_limit_reached' } }, { status });
+    const proxy = fakeProxy([answer, answer, answer, answer]);
     const { user, dialog } = await openChat(proxy.fetch);
     await user.type(within(dialog).getByRole('textbox', { name: 'Message' }), 'Hi{Enter}');
     const alert = await within(dialog).findByRole('alert');
