@@ -30,12 +30,12 @@ export interface ConciergeErrorOptions {
  */
 export class ConciergeError extends Error {
   readonly [MARKER] = true;
-  readonly code: ErrorCode;
-  readonly status: number | undefined;
-  readonly field: string | undefined;
-  readonly retryAfterSeconds: number | undefined;
+  declare readonly code: ErrorCode;
+  declare readonly status: number | undefined;
+  declare readonly field: string | undefined;
+  declare readonly retryAfterSeconds: number | undefined;
   /** Why, when the code has kinds (e.g. `plan_limit_reached` for `billing`). */
-  readonly reason: string | undefined;
+  declare readonly reason: string | undefined;
 
   constructor(options: ConciergeErrorOptions) {
     super(options.message, { cause: options.cause });

@@ -695,6 +695,81 @@ describe('the outbox across reloads', () => {
     expect(stopped).toHaveLength(1);
   });
 
+  it('a Stop lost on the way while offline is sent again once the connection is back, and only once it succeeds', async () => {
+    const { transport, call } = scriptedTransport();
+    const connectivity = fakeConnectivity(true);
+    const stopped: string[] = [];
+    let reachable = false;
+    transport.stopReply = async (key) => {
+      stopped.push(key);
+      if (!reachable) throw new ConciergeError({ code: 'network', message: 'Failed to fetch' });
+    };
+    const session = open({ transport, storage: null, connectivity });
+    session.connect();
+    void session.send('Question');
+    await settle();
+    call(0).push({ type: 'start', threadId: 't1', messageId: 'a1' });
+    await settle();
+    const turnId = session.store.getState().active!.turnId;
+    connectivity.online = false;
+    session.stop();
+    await settle();
+    expect(stopped).toEqual([turnId]);
+    expect(session.store.getState().active).toBeNull();
+    // Still offline: nothing is sent until the device says it is back.
+    connectivity.set(false);
+    await settle();
+    expect(stopped).toEqual([turnId]);
+    reachable = true;
+    connectivity.set(true);
+    await settle();
+    expect(stopped).toEqual([turnId, turnId]);
+    connectivity.set(false);
+    connectivity.set(true);
+    await settle();
+    expect(stopped).toEqual([turnId, turnId]);
+  });
+
+  it('a Stop lost on the way while the device still says it is online is sent again after the backoff, as often as a turn', async () => {
+    const { transport, call } = scriptedTransport();
+    const stopped: string[] = [];
+    transport.stopReply = async (key) => {
+      stopped.push(key);
+      throw new ConciergeError({ code: 'network', message: 'Failed to fetch' });
+    };
+    const session = open({ transport, storage: null, connectivity: fakeConnectivity(true), random: () => 0, retry: { maxAttempts: 3 } });
+    session.connect();
+    void session.send('Question');
+    await settle();
+    call(0).push({ type: 'start', threadId: 't1', messageId: 'a1' });
+    await settle();
+    session.stop();
+    await settle();
+    expect(stopped).toHaveLength(3);
+  });
+
+  it('a Stop that failed for another reason than the network is not sent again', async () => {
+    const { transport, call } = scriptedTransport();
+    const connectivity = fakeConnectivity(true);
+    const stopped: string[] = [];
+    transport.stopReply = async (key) => {
+      stopped.push(key);
+      throw new ConciergeError({ code: 'not_found', message: 'No such reply.', status: 404 });
+    };
+    const session = open({ transport, storage: null, connectivity });
+    session.connect();
+    void session.send('Question');
+    await settle();
+    call(0).push({ type: 'start', threadId: 't1', messageId: 'a1' });
+    await settle();
+    session.stop();
+    await settle();
+    connectivity.set(false);
+    connectivity.set(true);
+    await settle();
+    expect(stopped).toHaveLength(1);
+  });
+
   it('a new conversation started during a reply stops that reply on the proxy too, and its late events change nothing', async () => {
     const { transport, call } = scriptedTransport();
     const stopped: string[] = [];

@@ -133,6 +133,12 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     void run();
   };
 
+  /** The thread's token for a request, when the proxy issued one. */
+  const token = (): RequestOptions => {
+    const { threadToken } = getState();
+    return threadToken ? { threadToken } : {};
+  };
+
   const publishReply = (reply: LiveReply) => {
     reply.frame = false;
     dispatch({ type: 'progress', attempt: reply.attempt, text: reply.text, sources: reply.sources });
@@ -167,8 +173,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     const timeout = setTimeout(() => controller.abort(), HISTORY_TIMEOUT_MS);
     try {
       const { signal } = controller;
-      const threadToken = getState().threadToken ?? undefined;
-      dispatch({ type: 'history', history: await untilAborted(options.transport.getThread(threadId, { signal, threadToken }), signal) });
+      dispatch({ type: 'history', history: await untilAborted(options.transport.getThread(threadId, { ...token(), signal }), signal) });
     } catch (thrown) {
       // Offline: tried again when the connection is back. Otherwise the local transcript stands.
       if (ConciergeError.from(thrown).code !== 'network' || connectivity.isOnline()) dispatch({ type: 'history', history: null });
@@ -190,9 +195,8 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     dispatch({ type: 'attempt', turnId: turn.id, attempt });
     const state = getState();
     const request: SendMessageRequest = { ...turn.fields, message: turn.text };
-    const sent: RequestOptions = { idempotencyKey: turn.id };
+    const sent: RequestOptions = { ...token(), idempotencyKey: turn.id };
     if (state.threadId) request.threadId = state.threadId;
-    if (state.threadToken) sent.threadToken = state.threadToken;
     if (state.startNew) request.newConversation = true;
     const reply: LiveReply = { attempt, controller: new AbortController(), text: '', sources: [], frame: false };
     live = reply;
@@ -259,10 +263,28 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
     }
   };
 
-  /** Tells the proxy to stop producing the reply in flight (it goes on without the browser otherwise). */
+  /**
+   * Tells the proxy to stop producing the reply in flight (it goes on without the browser otherwise).
+   * A Stop lost on the way is sent again as a turn would be: after the backoff, or when the device
+   * is back online.
+   */
   const stopOnServer = () => {
-    const { active, threadToken } = getState();
-    if (active) options.transport.stopReply?.(active.turnId, threadToken ? { threadToken } : {}).catch(() => {});
+    const { active } = getState();
+    const { stopReply } = options.transport;
+    if (!active || !stopReply) return;
+    const sent = token();
+    const send = (made: number): void =>
+      void stopReply(active.turnId, sent).catch((thrown) => {
+        const delay = retryDelay(ConciergeError.from(thrown), false, made, options.retry, (options.random ?? Math.random)());
+        if (delay === null) return;
+        if (connectivity.isOnline()) return void setTimeout(() => send(made + 1), delay);
+        const unsubscribe = connectivity.subscribe((online) => {
+          if (!online) return;
+          unsubscribe();
+          send(made + 1);
+        });
+      });
+    send(1);
   };
 
   /** Stops following the reply here; the proxy finishes and keeps it (a page left, not a Stop). */
@@ -308,16 +330,16 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
       dispatch({ type: 'retry' });
     },
     async feedback(messageId, rating, comment) {
-      const { threadId, threadToken } = getState();
+      const { threadId } = getState();
       const { sendFeedback } = options.transport;
       if (!threadId || !sendFeedback) throw unsupported('There is no reply to rate here.');
       const text = comment?.trim();
-      await sendFeedback({ threadId, messageId, rating, ...(text ? { comment: text } : {}) }, threadToken ? { threadToken } : {});
+      await sendFeedback({ threadId, messageId, rating, ...(text ? { comment: text } : {}) }, token());
       // The thread may have been reset while the request was out.
       if (getState().threadId === threadId) dispatch({ type: 'feedback', messageId, feedback: { rating, ...(text ? { comment: text } : {}) } });
     },
     async handoff({ email, note }) {
-      const { threadId, threadToken } = getState();
+      const { threadId } = getState();
       const { requestHandoff } = options.transport;
       if (!requestHandoff) throw unsupported('Talking to a person is not available here.');
       const context = typeof options.context === 'function' ? options.context() : options.context;
@@ -328,7 +350,7 @@ export function createChatSession(options: ChatSessionOptions): ChatSession {
           ...(threadId ? { threadId } : {}),
           ...(context?.pageUrl ? { pageUrl: context.pageUrl } : {}),
         },
-        threadToken ? { threadToken } : {},
+        token(),
       );
     },
     stop() {

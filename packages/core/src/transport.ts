@@ -61,39 +61,41 @@ export interface HttpTransportOptions {
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const read = <T,>(value: T | (() => T)) => (typeof value === 'function' ? (value as () => T)() : value);
-  const doFetch = (path: string, init: RequestInit & { headers: Record<string, string> }) =>
+  // Every request carries the site's headers, and the thread's token when there is one.
+  const doFetch = (path: string, init: RequestInit & { headers?: Record<string, string> }, threadToken?: string) =>
     (options.fetch ?? globalThis.fetch)(read(options.endpoint).replace(/\/+$/, '') + path, {
       ...init,
-      headers: { ...read(options.headers), ...init.headers },
+      headers: { ...read(options.headers), ...init.headers, ...(threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {}) },
     }).catch((thrown: unknown) => {
       throw ConciergeError.from(thrown);
     });
 
   const postJson = async <T,>(path: string, body: unknown, { signal, threadToken }: RequestOptions = {}): Promise<T> => {
-    const response = await doFetch(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {}) },
-      body: JSON.stringify(body),
-      signal,
-    });
+    const response = await doFetch(
+      path,
+      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), signal },
+      threadToken,
+    );
     if (!response.ok) throw await errorFromResponse(response);
     return (await response.json()) as T;
   };
 
   return {
     async *sendMessage(request, { signal, idempotencyKey, threadToken } = {}) {
-      const token: Record<string, string> = threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {};
-      let response = await doFetch('/messages', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'text/event-stream, application/json',
-          ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-          ...token,
+      let response = await doFetch(
+        '/messages',
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'text/event-stream, application/json',
+            ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+          },
+          body: JSON.stringify({ stream: true, ...request }),
+          signal,
         },
-        body: JSON.stringify({ stream: true, ...request }),
-        signal,
-      });
+        threadToken,
+      );
       if (!response.ok) throw await errorFromResponse(response);
       const contentType = response.headers.get('content-type') ?? '';
       if (!contentType.includes('text/event-stream')) {
@@ -107,10 +109,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       for (let resume = false; ; resume = true) {
         try {
           if (resume) {
-            response = await doFetch(`/replies/${encodeURIComponent(idempotencyKey!)}`, {
-              headers: { accept: 'text/event-stream', 'last-event-id': last.id, ...token },
-              signal,
-            });
+            response = await doFetch(
+              `/replies/${encodeURIComponent(idempotencyKey!)}`,
+              { headers: { accept: 'text/event-stream', 'last-event-id': last.id }, signal },
+              threadToken,
+            );
             if (response.status === 404) throw new ConciergeError({ code: 'upstream_unavailable', message: 'The reply can no longer be resumed.' });
             if (!response.ok) throw await errorFromResponse(response);
           }
@@ -129,11 +132,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     },
 
     async stopReply(idempotencyKey, { signal, threadToken } = {}) {
-      await doFetch(`/replies/${encodeURIComponent(idempotencyKey)}/stop`, {
-        method: 'POST',
-        headers: threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {},
-        signal,
-      });
+      await doFetch(`/replies/${encodeURIComponent(idempotencyKey)}/stop`, { method: 'POST', signal }, threadToken);
     },
 
     sendFeedback: (request, options) => postJson<FeedbackResponse>('/feedback', request, options),
@@ -141,10 +140,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     requestHandoff: (request, options) => postJson<HandoffResponse>('/handoff', request, options),
 
     async getThread(threadId, { signal, threadToken } = {}) {
-      const response = await doFetch(`/threads/${encodeURIComponent(threadId)}`, {
-        headers: { accept: 'application/json', ...(threadToken ? { [THREAD_TOKEN_HEADER]: threadToken } : {}) },
-        signal,
-      });
+      const response = await doFetch(`/threads/${encodeURIComponent(threadId)}`, { headers: { accept: 'application/json' }, signal }, threadToken);
       if (!response.ok) throw await errorFromResponse(response);
       return (await response.json()) as ThreadHistory;
     },
