@@ -90,15 +90,13 @@ describe('the demo store’s support features', () => {
     await dialog.locator('.concierge-message[data-role="assistant"] .concierge-feedback').last().waitFor();
 
     // "Ask about this product" sends from the store's own button, with the product as context.
-    const requests: Record<string, unknown>[] = [];
-    page.on('request', (request) => {
-      if (request.url().endsWith('/api/concierge/messages')) requests.push(request.postDataJSON());
-    });
+    // The message shows as soon as it is queued, before its request goes out: wait for the request.
+    const sent = page.waitForRequest((request) => request.url().endsWith('/api/concierge/messages') && request.method() === 'POST');
     // The window covers part of the page: the shopper closes it, then asks from the page.
     await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Ask about this product' }).click();
     await dialog.getByRole('article', { name: 'You' }).filter({ hasText: 'Tell me about the Merino Crew Sweater' }).waitFor();
-    expect(requests.at(-1)).toMatchObject({ message: 'Tell me about the Merino Crew Sweater', metadata: { product: 'merino-crew-sweater' } });
+    expect((await sent).postDataJSON()).toMatchObject({ message: 'Tell me about the Merino Crew Sweater', metadata: { product: 'merino-crew-sweater' } });
     expect(problems).toEqual([]);
     await page.close();
   });
