@@ -2,8 +2,9 @@ import type { Product } from '@concierge/proxy';
 
 const PALETTE = ['#c9b79c', '#8fa89a', '#b5838d', '#6d7f99', '#d4a373', '#7f8c6d'];
 
-/** A drawn placeholder instead of a photo, so the demo loads nothing from the internet. */
+/** The product's picture (served from public/), or a drawn placeholder when it has none. */
 export function ProductArt({ product }: { product: Product }) {
+  if (product.image) return <img className="product-art" src={product.image} alt={product.imageAlt ?? product.name} width={160} height={160} />;
   const index = [...product.slug].reduce((sum, character) => sum + character.charCodeAt(0), 0) % PALETTE.length;
   const initials = product.name
     .split(/\s+/)

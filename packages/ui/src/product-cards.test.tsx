@@ -1,5 +1,5 @@
 import { createMockTransport, type ProductCard } from '@concierge/core';
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { ConciergeWidget } from './concierge-widget';
@@ -34,6 +34,14 @@ describe('ProductCards', () => {
     expect(second!.textContent).toContain(new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(24.5));
     // Without onAddToCart there is no button.
     expect(screen.queryByRole('button')).toBeNull();
+  });
+
+  it('hides a picture that does not load, so the card reads as one without a picture', () => {
+    render(<ProductCards products={[SWEATER]} strings={defaultStrings} />);
+    const picture = screen.getByRole('img', { name: 'Green merino sweater' });
+    fireEvent.error(picture);
+    expect(screen.queryByRole('img')).toBeNull();
+    expect(screen.getByRole('link', { name: 'Merino Crew Sweater' })).toBeTruthy();
   });
 
   it('never links or loads an unsafe URL from a reply', () => {

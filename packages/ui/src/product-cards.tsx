@@ -40,7 +40,10 @@ export function ProductCards({ products, strings }: ProductCardsProps) {
         const image = safeHref(product.image);
         return (
           <li key={product.id} className="concierge-product" data-availability={product.availability}>
-            {image && <img src={image} alt={product.imageAlt ?? product.name} width={64} height={64} loading="lazy" />}
+            {image && (
+              // A picture that does not load is hidden: the card reads as one without a picture.
+              <img src={image} alt={product.imageAlt ?? product.name} width={64} height={64} loading="lazy" onError={(event) => (event.currentTarget.hidden = true)} />
+            )}
             <div className="concierge-product-body">
               {href ? (
                 <a className="concierge-product-name" href={href} rel="noopener noreferrer" onClick={() => emit({ type: 'product_click', product })}>
