@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConciergeHandler } from './handler';
 import { createLocalProvider } from './local/local-provider';
 import { createNodeServer } from './node';
+import type { ConversationState, Provider, ProviderRequest } from './provider';
+import { createMemoryStore } from './store';
 
 const KB_DIR = fileURLToPath(new URL('../fixtures/knowledge-base', import.meta.url));
 let base = '';
@@ -127,7 +129,7 @@ describe('POST /messages', () => {
       sources: { url: string }[];
       confidence: number;
     };
-    expect(reply.text).toMatch(/don't know/);
+    expect(reply.text).toMatch(/not sure/);
     expect(reply.text).toContain('/policies/contact');
     expect(reply.confidence).toBe(0);
     expect(reply.sources).toEqual([{ title: 'Contact us', url: '/policies/contact' }]);
@@ -318,5 +320,116 @@ describe('threads belong to the browser that started them', () => {
     const first = (await (await one!(request())).json()) as { threadId: string; threadToken: string };
     expect((await two!(request(first.threadId, first.threadToken))).status).toBe(200);
     expect((await other!(request(first.threadId, first.threadToken))).status).toBe(404);
+  });
+});
+
+describe('conversation state', () => {
+  /** A provider that counts its turns in the state, and records the state it was given. */
+  function counter(options: { vendorThreadId?: string; failAfterState?: (request: ProviderRequest) => boolean } = {}) {
+    const seen: (ConversationState | undefined)[] = [];
+    const provider: Provider = {
+      name: 'counter',
+      async *reply(request) {
+        seen.push(request.state);
+        const turns = Number(request.state?.turns ?? 0) + 1;
+        yield { type: 'delta', text: `Turn ${turns}.` };
+        yield { type: 'sources', sources: [] };
+        yield { type: 'state', state: { ...request.state, turns } };
+        if (options.failAfterState?.(request)) throw new Error('the vendor went away');
+        yield { type: 'done', confidence: 1, ...(options.vendorThreadId ? { threadId: options.vendorThreadId } : {}) };
+      },
+    };
+    return { provider, seen };
+  }
+
+  function send(handler: (request: Request) => Promise<Response>, body: Record<string, unknown>, token?: string, stream = false) {
+    return handler(
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(stream ? { accept: 'text/event-stream' } : {}), ...(token ? { 'concierge-thread-token': token } : {}) },
+        body: JSON.stringify(body),
+      }),
+    );
+  }
+
+  it('gives the provider the state its last reply left, keeps it in the store beside the transcript, and never sends it', async () => {
+    const { provider, seen } = counter();
+    const store = createMemoryStore();
+    const handler = createConciergeHandler({ provider, store, rateLimit: false, onError: () => {} });
+    // The browser cannot set it: it is no field of the protocol.
+    expect((await send(handler, { message: 'One', state: { turns: 99 } })).status).toBe(400);
+    const stream = await (await send(handler, { message: 'One' }, undefined, true)).text();
+    const events = parseSse(stream);
+    expect(events.map((event) => event.event)).toEqual(['start', 'delta', 'sources', 'done']);
+    expect(stream).not.toContain('turns');
+    const { threadId, threadToken } = events[0]!.data as { threadId: string; threadToken: string };
+    const second = await send(handler, { message: 'Two', threadId }, threadToken);
+    const json = (await second.json()) as Record<string, unknown>;
+    expect(json.text).toBe('Turn 2.');
+    expect(json).not.toHaveProperty('state');
+    await send(handler, { message: 'Three', threadId }, threadToken);
+    expect(seen).toEqual([{}, { turns: 1 }, { turns: 2 }]);
+    expect(await store.get(`thread-state:${threadId}`)).toEqual({ turns: 3 });
+    expect(await store.readMessages(threadId)).toHaveLength(6);
+    // A new conversation on the same thread id starts again from {}.
+    await send(handler, { message: 'Fresh', threadId, newConversation: true }, threadToken);
+    expect(seen.at(-1)).toEqual({});
+  });
+
+  it('saves the state under the thread id the vendor gives', async () => {
+    const { provider, seen } = counter({ vendorThreadId: 'vendor-thread-1' });
+    const store = createMemoryStore();
+    const handler = createConciergeHandler({ provider, store, rateLimit: false });
+    const first = (await (await send(handler, { message: 'One' })).json()) as { threadId: string; threadToken: string };
+    expect(first.threadId).toBe('vendor-thread-1');
+    await send(handler, { message: 'Two', threadId: first.threadId }, first.threadToken);
+    expect(seen).toEqual([{}, { turns: 1 }]);
+    expect(await store.get('thread-state:vendor-thread-1')).toEqual({ turns: 2 });
+  });
+
+  it('a reply that fails leaves the state as it was', async () => {
+    const { provider, seen } = counter({ failAfterState: (request) => request.message === 'Two' });
+    const handler = createConciergeHandler({ provider, rateLimit: false, onError: () => {} });
+    const first = (await (await send(handler, { message: 'One' })).json()) as { threadId: string; threadToken: string };
+    expect((await send(handler, { message: 'Two', threadId: first.threadId }, first.threadToken)).status).toBe(502);
+    await send(handler, { message: 'Three', threadId: first.threadId }, first.threadToken);
+    expect(seen).toEqual([{}, { turns: 1 }, { turns: 1 }]);
+  });
+
+  it('a provider that yields no state gets {} and stores none', async () => {
+    const store = createMemoryStore();
+    const states: unknown[] = [];
+    const provider: Provider = {
+      name: 'plain',
+      async *reply(request) {
+        states.push(request.state);
+        yield { type: 'delta', text: 'Hello.' };
+        yield { type: 'done' };
+      },
+    };
+    const handler = createConciergeHandler({ provider, store, rateLimit: false });
+    const first = (await (await send(handler, { message: 'One' })).json()) as { threadId: string; threadToken: string };
+    await send(handler, { message: 'Two', threadId: first.threadId }, first.threadToken);
+    expect(states).toEqual([{}, {}]);
+    expect(await store.get(`thread-state:${first.threadId}`)).toBeUndefined();
+  });
+
+  it('continues the local provider\'s order flow between turns', async () => {
+    const orders = {
+      lookup: async ({ orderNumber, email }: { orderNumber: string; email: string }) =>
+        orderNumber === 'LF-10427' && email === 'ada@example.com' ? { orderNumber, email, status: 'shipped' } : undefined,
+    };
+    const handler = createConciergeHandler({ provider: createLocalProvider({ dir: KB_DIR, chunkDelayMs: 0 }), orders, rateLimit: false });
+    const first = (await (await send(handler, { message: 'Where is my order?' })).json()) as { threadId: string; threadToken: string; text: string };
+    const texts = [first.text];
+    for (const message of ['It is LF-10427', 'eve@example.com', 'Sorry, my email is ada@example.com']) {
+      const reply = (await (await send(handler, { message, threadId: first.threadId }, first.threadToken)).json()) as { text: string };
+      texts.push(reply.text);
+    }
+    expect(texts.slice(1)).toEqual([
+      'Thanks. What is the email address you placed order LF-10427 with?',
+      'I could not find an order LF-10427 placed with eve@example.com. Please check both: they are in your order confirmation email.',
+      'Order **LF-10427** is **shipped**.',
+    ]);
   });
 });

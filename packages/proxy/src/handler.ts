@@ -14,9 +14,9 @@ import { encodeLogged, type SseSource, sseResponse } from './sse-body';
 import { HttpError } from './http-error';
 import { createProductFaqsRoute } from './product-faqs-route';
 import type { ProductCardsFor } from './local/catalog-cards';
-import type { OrderLookup, Provider, ProductFaqsSource } from './provider';
+import type { ConversationState, OrderLookup, Provider, ProductFaqsSource } from './provider';
 import { parseSendMessage, threadIdSchema } from './schema';
-import { createMemoryStore, type ProxyStore } from './store';
+import { createMemoryStore, threadStateKey, type ProxyStore } from './store';
 import { createCors } from './cors';
 import { clientAddress } from './client-address';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
@@ -35,7 +35,7 @@ export interface ConciergeHandlerOptions {
    * share it between instances. @default a bounded store in this process's memory
    */
   store?: ProxyStore;
-  /** How long a thread's transcript is kept after its last message, in seconds. @default 30 days */
+  /** How long a thread's transcript and conversation state are kept after its last message, in seconds. @default 30 days */
   threadTtlSeconds?: number;
   /** Largest accepted request body in bytes. @default 65536 */
   maxBodyBytes?: number;
@@ -179,6 +179,12 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     const provider = await providerPromise;
     const continuing = body.newConversation ? undefined : body.threadId;
     if (continuing) await assertOwner(request, continuing);
+    const keepsTranscripts = !provider.history;
+    // The thread's transcript and state, read together (one round trip on Redis) while the turn
+    // is claimed and counted below: the provider gets them without waiting on the store again.
+    const earlier: Promise<ThreadBeforeTurn> = continuing ? readThread(continuing, keepsTranscripts) : Promise.resolve({ history: [], state: {} });
+    // Awaited by the reply; a request that ends before it (a repeat, a limit) leaves it unread.
+    earlier.catch(() => {});
     const stream = wantsStream(request, body);
     const replyId = crypto.randomUUID();
     let claim: Awaited<ReturnType<ReplyLog['claim']>> | undefined;
@@ -201,7 +207,6 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     const bound = claim?.type === 'new' ? claim.bind(replyId) : undefined;
     bound?.catch(() => replies.release(key!, '').catch(() => {}));
     const provisional = { threadId: continuing ?? crypto.randomUUID(), messageId: crypto.randomUUID() };
-    const keepsTranscripts = !provider.history;
     const userMessage: ThreadMessage = {
       // The turn's key is its id, so a client can tell its own turns in the history.
       id: key ?? crypto.randomUUID(),
@@ -220,12 +225,19 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
       threadId: provisional.threadId as string,
       messageId: provisional.messageId as string,
       done: false,
+      /** The thread's state when the turn began; `state` once the provider replaced it. */
+      earlierState: {} as ConversationState,
+      state: undefined as ConversationState | undefined,
     };
     let saved = false;
     const save = async () => {
       saved = true;
-      if (!keepsTranscripts || (!reply.done && !reply.parts.length)) return;
-      await store.appendMessages(reply.threadId, [
+      // The state moves only with a reply that completed, and is written again with each one
+      // (the provider's new state or the one it kept), so it lives as long as the transcript.
+      const state = reply.done ? (reply.state ?? reply.earlierState) : undefined;
+      const saving = state && (Object.keys(state).length || Object.keys(reply.earlierState).length) ? saveState(reply.threadId, state) : undefined;
+      if (!keepsTranscripts || (!reply.done && !reply.parts.length)) return void (await saving);
+      const appending = store.appendMessages(reply.threadId, [
         userMessage,
         {
           id: reply.messageId,
@@ -239,16 +251,19 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
           ...(reply.done ? {} : { interrupted: true }),
         },
       ], threadTtlSeconds);
+      await Promise.all([appending, saving]);
     };
 
     // The reply is produced apart from this request: it goes on when the shopper's connection
     // drops, and only a Stop (or its end) ends it.
     async function* source(signal: AbortSignal): AsyncGenerator<StreamEvent> {
-      const history = continuing && keepsTranscripts ? ((await store.readMessages(continuing)) ?? []) : [];
+      const { history, state } = await earlier;
+      reply.earlierState = state;
       const events = provider.reply({
         message: body.message,
         threadId: continuing,
         history,
+        state,
         locale: body.locale,
         pageUrl: body.pageUrl,
         metadata: body.metadata,
@@ -275,6 +290,11 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
             reply.suggestions = event.suggestions.filter((text) => typeof text === 'string' && text.trim()).slice(0, 3).map((text) => text.trim().slice(0, 200));
             if (!reply.suggestions.length) continue;
             yield { type: 'suggestions', suggestions: reply.suggestions };
+            continue;
+          } else if (event.type === 'state') {
+            // Kept for this thread, never sent to the browser.
+            if (isStateObject(event.state)) reply.state = event.state;
+            else onError(new Error(`The provider ${provider.name} yielded a state that is not a JSON object; it was ignored.`));
             continue;
           } else {
             const { confidence, raw } = event;
@@ -438,6 +458,29 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
     });
   }
 
+  /** A thread's transcript (when the proxy keeps it) and its conversation state, in one round. */
+  async function readThread(threadId: string, withTranscript: boolean): Promise<ThreadBeforeTurn> {
+    const [history, state] = await Promise.all([
+      withTranscript ? store.readMessages(threadId) : undefined,
+      store.get<unknown>(threadStateKey(threadId)),
+    ]);
+    return { history: history ?? [], state: isStateObject(state) ? state : {} };
+  }
+
+  /** Saves a thread's conversation state, unless it is too large to keep (a provider's bug). */
+  async function saveState(threadId: string, state: ConversationState): Promise<void> {
+    let size: number;
+    try {
+      size = JSON.stringify(state).length;
+    } catch (error) {
+      return onError(error);
+    }
+    if (size > STATE_MAX_CHARS) {
+      return onError(new Error(`A conversation state of ${size} characters was not saved (at most ${STATE_MAX_CHARS}).`));
+    }
+    await store.set(threadStateKey(threadId), state, threadTtlSeconds);
+  }
+
   async function getThread(request: Request, threadId: string): Promise<Response> {
     if (!threadIdSchema.safeParse(threadId).success) {
       throw new HttpError(400, 'invalid_request', 'threadId must be 1–128 letters, digits, ".", "_", ":" or "-".', {
@@ -498,6 +541,20 @@ export function createConciergeHandler(options: ConciergeHandlerOptions): Concie
 
 const WITH_PARAMETER = new Set(['threads', 'replies', 'replies/stop']);
 const LIMITED = new Set(['messages', 'feedback', 'handoff']);
+
+/** What a provider is given of a thread it continues. */
+interface ThreadBeforeTurn {
+  history: ThreadMessage[];
+  state: ConversationState;
+}
+
+/** The largest conversation state kept per thread, as JSON text: it is small data, not a transcript. */
+const STATE_MAX_CHARS = 16_384;
+
+/** A conversation state is a JSON object: not null, not an array. */
+function isStateObject(value: unknown): value is ConversationState {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** A reply below this confidence offers "Talk to a person" (a provider may say so itself). */
 const HANDOFF_BELOW_CONFIDENCE = 0.3;

@@ -25,7 +25,7 @@ export { createLocalProvider } from './local/local-provider';
 export type { LocalProviderOptions } from './local/local-provider';
 export { createOpenAIProvider } from './openai/openai-provider';
 export type { OpenAIProviderOptions } from './openai/openai-provider';
-export type { OrderLookup, OrderRecord, Provider, ProviderEvent, ProviderRequest } from './provider';
+export type { ConversationState, OrderLookup, OrderRecord, Provider, ProviderEvent, ProviderRequest } from './provider';
 export { createRateLimiter } from './rate-limit';
 export type { RateLimitOptions } from './rate-limit';
 export { parseSendMessage, sendMessageSchema } from './schema';

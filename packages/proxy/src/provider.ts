@@ -15,6 +15,12 @@ export interface ProviderRequest
   threadId: string | undefined;
   /** Earlier messages of the thread, oldest first. */
   history: ThreadMessage[];
+  /**
+   * Where the conversation stands, as the provider left it on the thread's last reply (a
+   * `state` event): `{}` for a new thread. The handler always sets it; a provider called
+   * directly may get none, which means `{}`.
+   */
+  state?: ConversationState;
   locale?: string;
   pageUrl?: string;
   metadata?: Record<string, string | number | boolean | null>;
@@ -22,6 +28,20 @@ export interface ProviderRequest
   orders?: OrderLookup;
   signal: AbortSignal;
 }
+
+/**
+ * What the proxy keeps of a thread between turns besides its transcript: a JSON object (plain
+ * data: strings, numbers, booleans, null, arrays, objects) stored beside the transcript under
+ * `thread-state:{threadId}`, with the transcript's TTL, so it holds across instances and restarts.
+ * It never reaches the browser. A provider reads it in {@link ProviderRequest.state} and replaces it
+ * by yielding `{ type: 'state', state }` before `done`; one that never yields it leaves it as it is.
+ *
+ * Each part of a provider keeps its own key and leaves the others as they are:
+ * - `order`: the local provider's order-status flow, what it is waiting for and the order number
+ *   and email given so far (`OrderFlowState` in `local/order-status.ts`);
+ * - `product`: the product the conversation is about (the local provider's catalog follow-ups).
+ */
+export type ConversationState = Record<string, unknown>;
 
 /** An order as the store's lookup returns it. */
 export interface OrderRecord {
@@ -49,7 +69,7 @@ export interface OrderLookup {
   lookup(query: { orderNumber: string; email: string }, signal: AbortSignal): Promise<OrderRecord | undefined>;
 }
 
-/** What a provider yields while answering, in order: `delta`*, `sources`, `products`?, `suggestions`?, `done`. */
+/** What a provider yields while answering, in order: `delta`*, `sources`, `products`?, `suggestions`?, `state`?, `done`. */
 export type ProviderEvent =
   | { type: 'delta'; text: string }
   | { type: 'sources'; sources: Source[] }
@@ -57,6 +77,12 @@ export type ProviderEvent =
   | { type: 'products'; products: ProductCard[] }
   /** Up to three questions the shopper may ask next (more are dropped). */
   | { type: 'suggestions'; suggestions: string[] }
+  /**
+   * Replaces the thread's {@link ConversationState} (the whole object: keep the keys you do not
+   * own). Saved when the reply completes, under the thread id the reply gets; a reply that is cut
+   * off or fails saves none. Never sent to the browser.
+   */
+  | { type: 'state'; state: ConversationState }
   | {
       type: 'done';
       confidence?: number;

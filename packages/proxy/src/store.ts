@@ -28,7 +28,15 @@ export interface Limiter {
 }
 
 /**
- * Everything the proxy remembers, behind one interface: thread transcripts, rate-limit counters,
+ * The key of a thread's conversation state (`ConversationState`), a value kept beside its
+ * transcript with the same TTL: read with the transcript when the thread is continued, written
+ * when a reply completes.
+ */
+export const threadStateKey = (threadId: string) => `thread-state:${threadId}`;
+
+/**
+ * Everything the proxy remembers, behind one interface: thread transcripts and conversation
+ * state (a value under {@link threadStateKey}), rate-limit counters,
  * the product-FAQ cache and FAQ generation in progress, idempotency records and reply event logs.
  * Every entry expires. Two implementations: {@link createMemoryStore} (the default: one process,
  * bounded) and `createRedisStore` (shared by every instance: `CONCIERGE_REDIS_URL`). One contract
