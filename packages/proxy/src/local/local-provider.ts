@@ -1,10 +1,10 @@
 import type { ProductCard, Source } from '@concierge/core';
 import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
-import { linkTo, loadKnowledgeBase, type KnowledgeBase, type KnowledgeBaseOptions, type Passage } from './knowledge-base';
+import { loadKnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base';
 import { createLocalProductFaqs } from './product-faqs';
-import { PassageIndex, type Match } from './search';
+import { PassageIndex } from './search';
 import { orderStatusAnswer } from './order-status';
-import { cardOf, createShopAssistant, isOrderQuestion } from './shop-assistant';
+import { createShopAssistant } from './shop-assistant';
 import { createSuggestions } from './suggestions';
 
 export interface LocalProviderOptions extends KnowledgeBaseOptions {
@@ -39,13 +39,18 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
     name: 'local',
     productFaqs: faqs.productFaqs,
     async *reply(request: ProviderRequest): AsyncGenerator<ProviderEvent> {
+      const state = request.state ?? {};
       // A product FAQ asked with its id and exact question gets its generated answer.
       const faq = request.faqId !== undefined && request.pageUrl ? faqs.faq(request.pageUrl, request.faqId) : undefined;
-      const orderStatus = request.orders && (await orderStatusAnswer(request.message, request.history, request.orders, request.signal));
+      const order = request.orders && (await orderStatusAnswer(request.message, state, request.orders, request.signal));
+      // Asked for both details, the shopper also gets what the store's pages say ("orders ship in 2 days").
+      const asking = (order?.state.order as { awaiting?: string[] } | undefined)?.awaiting?.length === 2;
+      const page = order?.answer && asking ? shop.pageFor(request.message) : undefined;
+      const orderStatus = order?.answer && page ? { ...page, text: `${page.text}\n\n${order.answer.text}` } : order?.answer;
       const answer: Answer =
         faq?.answer && faq.question === request.message
           ? { text: faq.answer, sources: faq.sources ?? [], confidence: 1 }
-          : (orderStatus || shop.answer(request.message, request.history) || answerFrom(knowledgeBase, index, request, minConfidence));
+          : (orderStatus ?? shop.answer(request.message, request.history, order?.state ?? state));
       for (const chunk of chunks(answer.text, wordsPerChunk)) {
         if (request.signal.aborted) return;
         yield { type: 'delta', text: chunk };
@@ -54,9 +59,12 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
       yield { type: 'sources', sources: answer.sources };
       if (answer.products?.length) yield { type: 'products', products: answer.products };
       // An order's status is the shopper's own: nothing general to follow it with.
-      const suggestions = orderStatus ? [] : suggest(request.message, answer);
+      const suggestions = orderStatus || answer.confidence < minConfidence ? [] : suggest(request.message, answer);
       if (suggestions.length) yield { type: 'suggestions', suggestions };
-      yield { type: 'done', confidence: answer.confidence };
+      // Where the order flow stands and the product being discussed, kept for the thread's next turn.
+      const next = { ...(order?.state ?? state), ...(answer.subject ? { product: answer.subject } : {}) };
+      if (order || answer.subject) yield { type: 'state', state: next };
+      yield { type: 'done', confidence: answer.confidence, ...(answer.offerHandoff ? { offerHandoff: true } : {}) };
     },
   };
 }
@@ -66,86 +74,8 @@ interface Answer {
   sources: Source[];
   products?: ProductCard[];
   confidence: number;
-}
-
-function answerFrom(
-  knowledgeBase: KnowledgeBase,
-  index: PassageIndex,
-  request: ProviderRequest,
-  minConfidence: number,
-): Answer {
-  // "Where is my order?" is for the store's order pages, whatever other words it uses.
-  if (isOrderQuestion(request.message)) {
-    const page = index.search('track order status delivery', 5).find((match) => match.passage.kind === 'page' && match.coverage >= 0.5);
-    if (page) return fromMatches([page], page.coverage);
-  }
-  let matches = index.search(request.message);
-  // A short follow-up ("and for sale items?") is read together with the question before it.
-  const previous = request.history.findLast((message) => message.role === 'user');
-  if (previous && confidenceOf(matches) < minConfidence) {
-    const combined = index.search(`${previous.text} ${request.message}`);
-    if (confidenceOf(combined) > confidenceOf(matches)) matches = combined;
-  }
-  const confidence = confidenceOf(matches);
-  if (!matches[0] || confidence < minConfidence) return unknown(knowledgeBase.contact);
-  return fromMatches(matches, confidence);
-}
-
-/** The answer from the best passage (and one related one), cited. */
-function fromMatches(matches: Match[], confidence: number): Answer {
-  const best = matches[0]!;
-  const related = matches
-    .slice(1)
-    .filter((match) => (match.passage.url ?? match.passage.file) !== (best.passage.url ?? best.passage.file) && match.score >= best.score * 0.6)
-    .slice(0, 1);
-  const parts = [`${introduce(best.passage)}\n\n${excerpt(best.passage.text, 900)}`];
-  for (const match of related) {
-    parts.push(`Also from **${match.passage.title}**: ${excerpt(match.passage.text, 300)}`);
-  }
-  const sources = [best, ...related].map(({ passage, score }) => ({
-    title: passage.heading && passage.kind === 'page' ? `${passage.title}: ${passage.heading}` : passage.title,
-    ...(passage.url ? { url: passage.url } : {}),
-    relevance: round(Math.min(1, score / best.score) * confidence),
-  }));
-  const products = [best, ...related].flatMap(({ passage }) => (passage.product ? [cardOf(passage.product, passage.url)] : []));
-  return { text: parts.join('\n\n'), sources, ...(products.length ? { products } : {}), confidence: round(confidence) };
-}
-
-/** How much of the question the best passage covers; ranking scores are not comparable across folders. */
-function confidenceOf(matches: Match[]): number {
-  return matches[0]?.coverage ?? 0;
-}
-
-function introduce(passage: Passage): string {
-  if (passage.kind === 'product') return `Here is what I know about the **${passage.title}**:`;
-  const topic = passage.heading ? ` (${passage.heading})` : '';
-  return `From our **${passage.title}** page${topic}:`;
-}
-
-function unknown(contact: Passage | undefined): Answer {
-  const where = contact
-    ? `Our team can help: see ${linkTo(contact.title, contact.url)} for how to reach us and when we are available.`
-    : 'Please contact our support team and they will help you.';
-  return {
-    text: `I'm sorry, I don't know the answer to that, and I'd rather not guess. ${where}`,
-    sources: contact ? [{ title: contact.title, ...(contact.url ? { url: contact.url } : {}) }] : [],
-    confidence: 0,
-  };
-}
-
-/** The passage's first paragraphs, up to `max` characters, cut at a paragraph or sentence. */
-function excerpt(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const paragraphs = text.split(/\n{2,}/);
-  let result = '';
-  for (const paragraph of paragraphs) {
-    if (result && result.length + paragraph.length > max) break;
-    result += (result ? '\n\n' : '') + paragraph;
-  }
-  if (result.length <= max) return result;
-  const cut = result.slice(0, max);
-  const end = cut.lastIndexOf('. ');
-  return end > max / 2 ? cut.slice(0, end + 1) : `${cut.trimEnd()}…`;
+  offerHandoff?: boolean;
+  subject?: string;
 }
 
 function* chunks(text: string, words: number): Generator<string> {
@@ -169,6 +99,3 @@ function delay(milliseconds: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}

@@ -1,78 +1,117 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import type { Passage } from './knowledge-base';
+import { termOf, wordsOf } from './language';
 
-const STOP_WORDS = new Set(
-  `a about after all also am an and any are as at be been but by can could did do does doing for
-  from get got had has have how i if in into is it its just me my no not of on or our out please
-  so than that the their them then there these they this to too up us was we were what when where
-  which who why will with would you your yours hi hello hey thanks thank tell know want need
-  policy policies long take takes much many like work way sell buy offer carry stock should shall
-  may might must`.split(/\s+/),
-);
-
-/** Lower-cases, drops stop words and folds simple plurals, for indexing and queries alike. */
-export function processTerm(term: string): string | null {
-  const word = term.toLowerCase();
-  if (STOP_WORDS.has(word) || word.length < 2) return null;
-  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
-}
+/** A word as an indexed term (see {@link termOf}): one function for pages, catalog records and questions. */
+export const processTerm = termOf;
 
 export interface Match {
   passage: Passage;
   score: number;
   /**
-   * Share of the query's meaningful terms this passage contains, 0–1. A term found only as
-   * the start of a longer word counts ¾, one found only by typo tolerance ½.
+   * Share of the query's meaningful terms this passage contains, 0–1, each term weighed by how
+   * rare it is in the knowledge base (a word on every page says little). A term found only as the
+   * start of a longer word counts ¾, one found only by typo tolerance ½.
    */
   coverage: number;
+}
+
+export interface SearchOptions {
+  /** Only pages, or only catalog records. */
+  kind?: Passage['kind'];
+}
+
+/** Terms start matching longer words from this length ("deliv" finds "delivery"). */
+const PREFIX_FROM = 4;
+/** Terms of this length or more match with one typo in five letters. */
+const FUZZY_FROM = 6;
+
+/**
+ * A question's word as search terms: its term, and for a stem the stemmer ended in "i" for a "y"
+ * ("deliveri" of delivery), the start it shares with the word's other forms ("deliv" of delivered),
+ * searched as a prefix.
+ */
+function queryTerms(word: string): string | string[] | null {
+  const term = termOf(word);
+  if (!term || term.length < 6 || !term.endsWith('i')) return term;
+  return [term, term.replace(/(?:[ae]ri|i)$/, '')];
 }
 
 /** BM25 ranking (MiniSearch's BM25+) over the knowledge base's passages. */
 export class PassageIndex {
   readonly #search: MiniSearch<Passage>;
   readonly #byId = new Map<string, Passage>();
+  /** In how many passages each term occurs. */
+  readonly #passagesWith = new Map<string, number>();
 
   constructor(passages: Passage[]) {
     this.#search = new MiniSearch<Passage>({
       fields: ['title', 'heading', 'text'],
       processTerm,
       searchOptions: {
+        processTerm: queryTerms,
         boost: { title: 2, heading: 1.5 },
-        prefix: (term) => term.length >= 4,
-        fuzzy: (term) => (term.length >= 6 ? 0.2 : false),
+        prefix: (term) => term.length >= PREFIX_FROM,
+        fuzzy: (term) => (term.length >= FUZZY_FROM ? 0.2 : false),
       },
     });
     this.#search.addAll(passages);
-    for (const passage of passages) this.#byId.set(passage.id, passage);
+    for (const passage of passages) {
+      this.#byId.set(passage.id, passage);
+      const seen = new Set<string>();
+      for (const word of wordsOf(`${passage.title} ${passage.heading} ${passage.text}`)) {
+        const term = termOf(word);
+        if (term !== null && !seen.has(term)) {
+          seen.add(term);
+          this.#passagesWith.set(term, (this.#passagesWith.get(term) ?? 0) + 1);
+        }
+      }
+    }
+  }
+
+  /** How much a term tells apart: its inverse document frequency, at least a small floor for unseen terms. */
+  weight(term: string): number {
+    return Math.log(1 + this.#byId.size / ((this.#passagesWith.get(term) ?? 0) + 1));
+  }
+
+  /** In how many passages the term occurs. */
+  passagesWith(term: string): number {
+    return this.#passagesWith.get(term) ?? 0;
+  }
+
+  /** Whether some passage has the term, or a word it starts (the knowledge base's own vocabulary). */
+  knows(term: string): boolean {
+    if (this.#passagesWith.has(term)) return true;
+    if (term.length < PREFIX_FROM) return false;
+    for (const known of this.#passagesWith.keys()) if (known.startsWith(term)) return true;
+    return false;
   }
 
   /** Passages ranked best first. */
-  search(query: string, limit = 5): Match[] {
-    const terms = new Set<string>(
-      (MiniSearch.getDefault('tokenize') as (text: string) => string[])(query)
-        .map((term: string) => processTerm(term))
-        .filter((term: string | null): term is string => term !== null),
-    );
+  search(query: string, limit = 5, options: SearchOptions = {}): Match[] {
+    const terms = new Set(wordsOf(query).map(termOf).filter((term): term is string => term !== null));
     if (!terms.size) return [];
+    const kind = options.kind;
     return this.#search
-      .search(query)
+      .search(query, kind ? { filter: (result) => this.#byId.get(String(result.id))?.kind === kind } : {})
       .slice(0, limit)
       .map((result: SearchResult) => ({
         passage: this.#byId.get(String(result.id))!,
         score: result.score,
-        coverage: coverage(terms, result),
+        coverage: this.#coverage(terms, result),
       }));
   }
-}
 
-function coverage(queryTerms: Set<string>, result: SearchResult): number {
-  let found = 0;
-  for (const term of queryTerms) {
-    if (result.terms.includes(term)) found += 1;
-    else if (result.terms.some((documentTerm) => documentTerm.startsWith(term))) found += 0.75;
-    else if (result.queryTerms.includes(term)) found += 0.5;
+  #coverage(queryTerms: Set<string>, result: SearchResult): number {
+    let found = 0;
+    let total = 0;
+    for (const term of queryTerms) {
+      const weight = this.weight(term);
+      total += weight;
+      if (result.terms.includes(term)) found += weight;
+      else if (result.terms.some((documentTerm) => documentTerm.startsWith(term))) found += 0.75 * weight;
+      else if (result.queryTerms.includes(term)) found += 0.5 * weight;
+    }
+    return total ? found / total : 0;
   }
-  return found / queryTerms.size;
 }

@@ -1,123 +1,156 @@
 import type { ProductCard, Source, ThreadMessage } from '@concierge/core';
+import type { ConversationState } from '../provider';
+import { holds, joinQuote, questionQuery, questionTerms, quoteFrom, sentencesOf, sourceTitle, type Evidence } from './evidence';
 import { linkTo, type KnowledgeBase, type Passage, type Product } from './knowledge-base';
-import { processTerm, type PassageIndex } from './search';
+import { termOf, termsOf } from './language';
+import { asksForGoods, isFollowUp, isOrderQuestion, kindOf, priceLimits, thingAsked, type QuestionKind } from './question';
+import { fitsRange, quantitiesIn, rangesIn, type Range } from './ranges';
+import type { PassageIndex } from './search';
 
-/** An answer the shop assistant is sure of: from the catalog's own fields, or small talk. */
+export { isOrderQuestion } from './question';
+
+/** An answer of the local provider, with what it rests on. */
 export interface ShopAnswer {
   text: string;
   sources: Source[];
   products: ProductCard[];
   confidence: number;
+  /** The evidence is too weak to answer: the widget offers a person. */
+  offerHandoff?: boolean;
+  /** The product the answer is about, kept in the thread's state for the follow-ups. */
+  subject?: string;
 }
 
 interface CatalogProduct {
   product: Product;
   passage: Passage;
-  /** The product's name, as processed terms. */
+  /** The product's name, as terms. */
   terms: string[];
+  /** Every term of every field (name, category, description, materials, the store's own fields…). */
+  fieldTerms: Set<string>;
+  /** The ranges its fields state ("Ages 2 to 5", "for dogs up to 20 kg"). */
+  ranges: Range[];
 }
 
 /** The catalog fields a question can ask about, and the words that ask for each. */
 export const ATTRIBUTES: { field: string; label: string; pattern: RegExp }[] = [
-  { field: 'care', label: 'Care', pattern: /\b(wash\w*|clean\w*|care|dry|drying|iron\w*|tumble|dishwasher|launder\w*|season\w*|look after|maintain\w*)\b/i },
+  { field: 'care', label: 'Care', pattern: /\b(wash\w*|clean\w*|care|dry|drying|iron\w*|tumble|dishwasher|launder\w*|season\w*|look after|maintain\w*|descal\w*)\b/i },
   { field: 'fit', label: 'Fit', pattern: /\b(fit|fits|fitting|runs? (?:small|large|big)|true to size|snug|loose)\b/i },
   { field: 'sizes', label: 'Sizes', pattern: /\b(sizes?|sizing)\b/i },
   { field: 'colors', label: 'Colours', pattern: /\b(colou?rs?|shades?)\b/i },
-  { field: 'materials', label: 'Materials', pattern: /\b(materials?|made (?:of|from)|fabric|what is it made)\b/i },
+  { field: 'materials', label: 'Materials', pattern: /\b(materials?|made (?:of|from|out of)|fabric|what is it made)\b/i },
   { field: 'dimensions', label: 'Dimensions', pattern: /\b(dimensions?|how (?:big|large|wide|tall|long)|measure\w*|capacity)\b/i },
   { field: 'weight', label: 'Weight', pattern: /\b(weigh\w*|how heavy)\b/i },
   { field: 'compatibility', label: 'Compatibility', pattern: /\b(compatib\w*|work with|works with|use (?:it )?(?:on|with)|fit (?:in|a|my)|induction)\b/i },
+  { field: 'availability', label: 'Availability', pattern: /\b(in stock|out of stock|available|availability|sold out|back in stock)\b/i },
   { field: 'price', label: 'Price', pattern: /\b(price|prices|cost\w*|how much|expensive)\b/i },
 ];
-const KNOWN_FIELDS = new Set(['slug', 'name', 'description', 'price', 'currency', 'category', 'url', 'image', 'imageAlt', 'availability', 'inStock', ...ATTRIBUTES.map(({ field }) => field)]);
+/** Fields that are not facts a shopper asks about (ids, links, pictures), or that the description and price cover. */
+const HIDDEN_FIELDS = new Set(['slug', 'name', 'description', 'currency', 'url', 'image', 'imageAlt']);
+/** A field the question asks for by one of its words ({@link ATTRIBUTES}) counts as if it held a word this rare. */
+const ASKED_FIELD = 1;
+/** How a field is named in an answer: its own label, or its name in words ("batteryLife" → "Battery life"). */
+const LABELS: Record<string, string> = Object.fromEntries(ATTRIBUTES.map(({ field, label }) => [field, label]));
 
-const GREETING = /^(hi|hello|hey|hiya|good (?:morning|afternoon|evening)|bonjour|hallo|hola)\b[\s!.,]*(there|team|concierge)?[\s!.]*$/i;
-const THANKS = /^(?:ok(?:ay)?[,! ]*)?(thanks?|thank you|thx|cheers|great,? thanks|perfect,? thanks?)\b.{0,20}$/i;
-const GOODBYE = /^(bye|goodbye|see you|see ya|that'?s all|have a (?:good|nice) (?:day|one))\b.{0,20}$/i;
-const RECOMMEND = /\b(recommend\w*|suggest\w*|looking for|look for|i need|i want|want something|need something|what (?:should|would|do you) (?:i|you) (?:get|buy|recommend)|something (?:for|to|that)|anything (?:for|to|that)|best for|good for|options?)\b|\b(?:a|as a) gift\b|\bgift (?:for|ideas?)\b/i;
-const SELL = /\b(?:do|does) (?:you|the store|your (?:shop|store)) (?:sell|have|carry|stock|offer|make)\s+(?:any\s+|a\s+|an\s+)?(.+?)[?.!]*$/i;
-const ORDER = /\b(where(?:'s| is) my (?:order|package|parcel|delivery)|track\w* (?:my )?(?:order|package|parcel)|order (?:status|number)|my order|(?:hasn'?t|has not|didn'?t|did not|never) (?:arrived|come|shown up))\b/i;
-const FOLLOW_UP = /^(and|what about|how about|also|ok(?:ay)?,? (?:and|what)|in)\b|\b(it|its|it's|this one|that one|they|them|those)\b/i;
-/** Words that ask or filter rather than describe the need ("recommend", "under", "dollars"…). */
-const REQUEST_WORDS = new Set(
-  `someone somebody love loves like likes enjoy enjoys person friend recommend recommendation suggest suggestion looking look want need gift present something anything good best
-  option buy get show find under below less cheaper cheap over above more least dollar euro pound usd eur gbp
-  price cost size colour color what which item product thing one some store shop catalog cheapest expensive
-  pricier within max maximum minimum most`
-    .split(/\s+/)
-    .map((word) => processTerm(word) ?? word),
-);
-const MAX_PRICE = /\b(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|within)\s*(?:\$|€|£|usd\s*)?\s*(\d+(?:[.,]\d+)?)/i;
-const MIN_PRICE = /\b(?:over|above|more than|at least|from|pricier than)\s*(?:\$|€|£|usd\s*)?\s*(\d+(?:[.,]\d+)?)/i;
-
-/** "Where is my order?", "my order hasn't arrived"…: a question for the order pages (or the order lookup). */
-export function isOrderQuestion(question: string): boolean {
-  return ORDER.test(question);
+function labelOf(field: string): string {
+  return LABELS[field] ?? capital(field.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase());
 }
 
+/** Replies to small talk: nothing to look up. */
+const SMALL_TALK: Partial<Record<QuestionKind, string>> = {
+  greeting: 'Hi! I can help with our products, sizes and care, shipping, returns and orders. What are you looking for?',
+  thanks: "You're welcome! Anything else I can help with?",
+  goodbye: 'Thanks for stopping by. Have a good day!',
+};
+
 /**
- * The part of the local provider that knows the store's catalog: precise answers from a
- * product's own fields, recommendations ranked from the catalog with the question's filters,
- * "do you sell X?", small talk, and follow-ups that refer to the product of the previous turns.
- * It answers only from the knowledge base (never a product or price the catalog does not have),
- * and returns `undefined` when the question is for the page search instead.
+ * How sure an answer must be, as the weighed share of the question's terms its evidence holds.
+ * Below `answer`, the assistant says it is not sure, links the closest page and offers a person.
+ */
+const STRENGTH = {
+  /** A page's sentences hold at least this share of the question: quote them. */
+  answer: 0.5,
+  /** A product's fields hold at least this share of the need: it is a match. */
+  product: 0.5,
+};
+/** Products listed for a need at most. */
+const MAX_PRODUCTS = 3;
+
+/**
+ * The local provider's answers, evidence first: it ranks the store's pages (down to their
+ * sentences) and its catalog (every field of every record) against the question, and answers
+ * from the strongest evidence: a field of the product asked about, products that meet a need,
+ * or the sentences of a page, cited. The kind of question shapes the answer, not its source.
+ * "We don't sell X" is said only when nothing in the knowledge base mentions X; weak evidence
+ * gets "not sure", the closest page and a person.
  */
 export function createShopAssistant(knowledgeBase: KnowledgeBase, index: PassageIndex) {
   const catalog: CatalogProduct[] = knowledgeBase.passages
     .filter((passage) => passage.product)
-    .map((passage) => ({ product: passage.product!, passage, terms: termsOf(passage.product!.name) }));
+    .map((passage) => {
+      const product = passage.product!;
+      const values = Object.entries(product)
+        .filter(([field]) => !['slug', 'url', 'image', 'imageAlt'].includes(field))
+        .flatMap(([, value]) => (Array.isArray(value) ? value.map(String) : typeof value === 'string' || typeof value === 'number' ? [String(value)] : []));
+      const fieldText = values.join(' . ');
+      return { product, passage, terms: termsOf(product.name), fieldTerms: new Set(termsOf(fieldText)), ranges: rangesIn(fieldText) };
+    });
   // How many product names share each term: a term unique to one name names that product.
   const nameUse = new Map<string, number>();
   for (const { terms } of catalog) for (const term of new Set(terms)) nameUse.set(term, (nameUse.get(term) ?? 0) + 1);
   // A category's word ("bike" in a bike shop) names no single product, even if one name has it.
   for (const { product } of catalog) for (const term of termsOf(product.category ?? '')) nameUse.set(term, Number.POSITIVE_INFINITY);
-  const categories = new Map(catalog.flatMap(({ product }) => (product.category ? [[fold(product.category), product.category] as const] : [])));
-  // Colours by their folded form, to their name in the catalog.
-  const colorNames = new Map(catalog.flatMap(({ product }) => (product.colors ?? []).map((color) => [fold(color), color] as const)));
-  const colors = new Set(colorNames.keys());
-  // Material words of the catalog ("merino", "linen", "leather"…), for "something in linen".
-  const materialTerms = new Set(catalog.flatMap(({ product }) => (product.materials ?? []).flatMap(termsOf)).filter((term) => term.length > 3 && !/^\d/.test(term)));
+  const categories = new Map(catalog.flatMap(({ product }) => (product.category ? [[termsOf(product.category).join(' '), product.category] as const] : [])));
+  // Material words of the catalog ("merino", "linen", "leather"), for "something in linen".
+  const materialTerms = new Set(catalog.flatMap(({ product }) => (product.materials ?? []).flatMap((text) => termsOf(text))).filter((term) => term.length > 3 && !/^\d/.test(term)));
+  const colorNames = new Map(catalog.flatMap(({ product }) => (product.colors ?? []).map((color) => [color.toLowerCase(), color] as const)));
 
-  /** The catalog product a text names, by the terms of its name (a term unique to it, or most of its name). */
-  const named = (text: string): CatalogProduct | undefined => {
+  /** The catalog product a text names: a term unique to its name, or most of its name. */
+  const named = (text: string, fully = false): CatalogProduct | undefined => {
     const terms = new Set(termsOf(text));
-    let best: { item: CatalogProduct; score: number } | undefined;
+    let best: { item: CatalogProduct; score: number; share: number } | undefined;
     for (const item of catalog) {
       let score = 0;
       for (const term of new Set(item.terms)) if (terms.has(term)) score += 1 / nameUse.get(term)!;
       const share = item.terms.filter((term) => terms.has(term)).length / item.terms.length;
-      if ((score >= 1 || share >= 0.66) && (!best || score > best.score)) best = { item, score };
+      // One word of a name names the product only when it is its own ("Aster"), not a word pages use too ("hard").
+      const distinctive = share >= NAME_SHARE || item.terms.some((term) => terms.has(term) && nameUse.get(term) === 1 && index.passagesWith(term) <= NAME_WORD_PASSAGES);
+      if (((score >= 1 && distinctive) || share >= FULL_NAME) && (!best || score > best.score)) best = { item, score, share };
     }
-    return best?.item;
+    return best && (!fully || best.share >= FULL_NAME) ? best.item : undefined;
   };
 
-  /** The product the conversation is about: the last one the assistant showed, or one the shopper named. */
-  const inConversation = (history: ThreadMessage[]): CatalogProduct | undefined => {
+  /** The product being discussed: the thread's state, else the last card the assistant showed, else one the shopper named. */
+  const discussed = (state: ConversationState, history: ThreadMessage[]): CatalogProduct | undefined => {
+    const slug = typeof state.product === 'string' ? state.product : undefined;
+    const fromState = slug ? catalog.find(({ product }) => product.slug === slug) : undefined;
+    if (fromState) return fromState;
     for (const message of [...history].reverse()) {
       const card = message.role === 'assistant' ? message.products?.[0] : undefined;
-      const found = card ? catalog.find(({ product }) => product.slug === card.id) : named(message.text);
+      const found = card ? catalog.find(({ product }) => product.slug === card.id) : message.role === 'user' ? named(message.text) : undefined;
       if (found) return found;
     }
     return undefined;
   };
 
-  const answer = (text: string, items: CatalogProduct[], reasons: (string | undefined)[] = []): ShopAnswer => ({
+  const answer = (text: string, items: CatalogProduct[], reasons: (string | undefined)[] = [], confidence = 1): ShopAnswer => ({
     text,
     sources: items.map(({ passage }) => ({ title: passage.title, ...(passage.url ? { url: passage.url } : {}) })),
     products: items.map((item, position) => cardOf(item.product, item.passage.url, reasons[position])),
-    confidence: 1,
+    confidence,
+    ...(items.length === 1 ? { subject: items[0]!.product.slug } : {}),
   });
 
-  const attributeAnswer = (item: CatalogProduct, asked: string): ShopAnswer | undefined => {
+  /** A field of the product, asked for by name ("how much is it?", "and in navy?", "what's the warranty?"). */
+  const fieldAnswer = (item: CatalogProduct, asked: string): ShopAnswer | undefined => {
     const { product } = item;
     // The product's own name says nothing about what is asked ("cast iron" is not about ironing).
-    const nameWords = product.name.split(/[^\p{L}\p{N}]+/u).filter((word) => processTerm(word) !== null).map(escape);
+    const nameWords = product.name.split(/[^\p{L}\p{N}]+/u).filter((word) => word && termOf(word) !== null).map(escape);
     const question = nameWords.length ? asked.replace(new RegExp(`\\b(${nameWords.join('|')})\\b`, 'giu'), ' ') : asked;
     const name = `the **${product.name}**`;
-    // A colour or size asked about directly ("and in navy?", "do you have it in XL?").
-    const color = (product.colors ?? []).find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(question));
-    const askedColor = [...colors].find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(question));
+    const askedColor = [...colorNames.keys()].find((color) => new RegExp(`\\b${escape(color)}\\b`, 'i').test(question));
     if (askedColor && !/\b(colou?rs?)\b/i.test(question)) {
+      const color = (product.colors ?? []).find((candidate) => candidate.toLowerCase() === askedColor);
       return color
         ? answer(`Yes: ${name} comes in ${color}. Its colours are ${listOf(product.colors!)}.`, [item])
         : answer(`No, ${name} does not come in ${colorNames.get(askedColor)}. It comes in ${listOf(product.colors ?? [])}.`, [item]);
@@ -128,124 +161,255 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
         ? answer(`Yes: ${name} comes in size ${size}. Its sizes are ${listOf(product.sizes)}.`, [item])
         : answer(`No, ${name} does not come in size ${size}. It comes in ${listOf(product.sizes)}.`, [item]);
     }
-    // Any other field of the entry, named in the question ("warranty", "capacity", "origin"…).
-    for (const [field, value] of Object.entries(product)) {
-      if (KNOWN_FIELDS.has(field) || value === undefined || (typeof value === 'object' && !Array.isArray(value))) continue;
-      const words = field.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
-      if (new RegExp(`\\b${escape(words)}`, 'i').test(question)) {
-        return answer(`${capital(words)} of ${name}: ${Array.isArray(value) ? listOf(value.map(String)) : String(value)}`, [item]);
-      }
-    }
-    for (const { field, label, pattern } of ATTRIBUTES) {
-      if (!pattern.test(question)) continue;
-      if (field === 'price') {
-        if (!Number.isFinite(product.price)) continue;
-        return answer(`${capital(name)} costs ${priceOf(product)}.`, [item]);
-      }
-      const value = product[field];
-      if (value === undefined || (Array.isArray(value) && !value.length)) {
-        return answer(`The catalog does not say about the ${label.toLowerCase()} of ${name}. ${product.description}`, [item]);
-      }
-      return answer(`${label} of ${name}: ${Array.isArray(value) ? listOf(value.map(String)) : String(value)}`, [item]);
-    }
-    return undefined;
+    return bestField(item, question);
   };
 
-  const recommend = (question: string, need: string): ShopAnswer | undefined => {
-    const max = Number(MAX_PRICE.exec(question)?.[1]?.replace(',', '.'));
-    const min = Number(MIN_PRICE.exec(question)?.[1]?.replace(',', '.'));
-    const color = [...colors].find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(question));
-    const category = [...categories.keys()].find((candidate) => termsOf(question).some((term) => term === candidate || fold(term) === candidate));
-    const size = /\bsize\s+(\w+)\b/i.exec(question)?.[1] ?? /\b(XXS|XS|XL|XXL)\b/.exec(question)?.[1];
-    const material = termsOf(question).find((term) => materialTerms.has(term) && !named(term));
-    const narrowing = [Number.isFinite(max), Number.isFinite(min), color, size, material].filter(Boolean).length;
-    // A category alone ("how long does bike delivery take?") is not a shopping request.
-    const filters = narrowing + (category && (narrowing || RECOMMEND.test(question)) ? 1 : 0);
-    if (!filters && !RECOMMEND.test(question)) return undefined;
-    const matches = (item: CatalogProduct) =>
-      (!Number.isFinite(max) || item.product.price <= max) &&
-      (!Number.isFinite(min) || item.product.price >= min) &&
-      (!color || (item.product.colors ?? []).some((candidate) => fold(candidate) === color)) &&
-      (!category || fold(item.product.category ?? '') === category) &&
-      (!size || (item.product.sizes ?? []).some((candidate) => candidate.toUpperCase() === size.toUpperCase())) &&
-      (!material || (item.product.materials ?? []).some((text) => termsOf(text).includes(material)));
-    // Ranked by how well the entry meets the need in words; with filters only, by price.
-    const relevance = new Map<CatalogProduct, number>();
-    const needTerms = termsOf(need).filter(
-      (term) => !categories.has(term) && !REQUEST_WORDS.has(term) && !colors.has(term) && term !== material && !/^\d/.test(term) && !/^(xx?s|xx?l|s|m|l)$/.test(term),
-    );
-    if (needTerms.length) {
-      for (const match of index.search(needTerms.join(' '), 40)) {
-        const item = catalog.find(({ passage }) => passage === match.passage);
-        // One word must be met; more may be met in part ("warm sweater for winter hiking").
-        if (item && match.coverage >= (needTerms.length >= 3 ? 0.34 : needTerms.length === 2 ? 0.5 : 1)) relevance.set(item, match.score);
+  /**
+   * The field of the record (or the sentence of its description) that answers: each is ranked by
+   * the question's words it holds, each word weighed by its rarity; the words that ask for a field
+   * ("how much" for the price, "wash" for care: {@link ATTRIBUTES}) count as that field's name.
+   */
+  const bestField = (item: CatalogProduct, question: string): ShopAnswer | undefined => {
+    const { product } = item;
+    const asked = new Set(ATTRIBUTES.filter(({ pattern }) => pattern.test(question)).map(({ field }) => field));
+    const terms = remainingTerms(item, question);
+    const total = terms.reduce((sum, term) => sum + index.weight(term), 0);
+    const candidates: { field: string; label: string; value: string; score: number; held: number }[] = [];
+    const consider = (field: string, label: string, value: string) => {
+      const candidateTerms = new Set(termsOf(`${label} ${value}`));
+      const held = terms.reduce((sum, term) => sum + holds(candidateTerms, term) * index.weight(term), 0);
+      candidates.push({ field, label, value, held, score: held + (asked.has(field) ? ASKED_FIELD : 0) });
+    };
+    for (const [field, value] of Object.entries(product)) {
+      if (HIDDEN_FIELDS.has(field) || value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value))) continue;
+      const text = Array.isArray(value) ? listOf(value.map(String)) : field === 'price' ? priceOf(product) : String(value);
+      if (field === 'availability' || field === 'inStock') {
+        const stock = cardOf(product, item.passage.url).availability;
+        if (stock) consider('availability', 'Availability', stock.replace(/_/g, ' '));
+        continue;
       }
+      consider(field, labelOf(field), text);
     }
-    let ranked = catalog.filter(matches);
-    if (relevance.size) ranked = ranked.filter((item) => relevance.has(item));
-    ranked.sort((a, b) => (relevance.get(b) ?? 0) - (relevance.get(a) ?? 0) || a.product.price - b.product.price);
-    // Nothing in the catalog meets the need: the store's pages may still answer.
-    if (!filters && !relevance.size) return undefined;
-    const chosen = ranked.slice(0, 3);
-    if (!chosen.length) {
-      const loose = catalog.filter((item) => relevance.has(item)).slice(0, 3);
-      return loose.length
-        ? answer(`Nothing in the catalog matches all of that. The closest: ${loose.map((item) => `**${item.product.name}** (${priceOf(item.product)})`).join(', ')}.`, loose)
-        : { text: 'Nothing in the catalog matches that. Tell me more about what you need and I will look again.', sources: [], products: [], confidence: 0.7 };
-    }
-    const reasons = chosen.map((item) => reasonFor(item.product, { color, size }));
+    for (const sentence of sentencesOf(product.description)) consider('description', '', sentence);
+    const best = candidates.sort((a, b) => b.score - a.score)[0];
+    if (!best || best.score <= 0) return undefined;
+    const name = `the **${product.name}**`;
+    const confidence = round(total ? Math.max(best.held / total, asked.has(best.field) ? 1 : 0) : 1);
+    if (best.field === 'price') return answer(`${capital(name)} costs ${best.value}.`, [item], [], confidence);
+    if (best.field === 'availability') return answer(`${capital(name)} is ${best.value} (${priceOf(product)}).`, [item], [], confidence);
+    if (best.field === 'description') return answer(`About ${name}: ${best.value}`, [item], [], confidence);
+    return answer(`${best.label} of ${name}: ${best.value}`, [item], [], confidence);
+  };
+
+  /** The question's terms, without those that name the product (its name, its category) or ask for a field ("made of"). */
+  const remainingTerms = (item: CatalogProduct, question: string): string[] => {
+    const naming = new Set([...item.terms, ...termsOf(item.product.category ?? '')]);
+    let text = question;
+    for (const { pattern } of ATTRIBUTES) text = text.replace(new RegExp(pattern.source, 'gi'), ' ');
+    return questionTerms(text).filter((term) => !naming.has(term) && !/^\d/.test(term));
+  };
+
+  /** Catalog products that meet the question's filters, ranked by how much of the need their fields hold. */
+  const shop = (question: string, byKind = false): { items: CatalogProduct[]; strength: number; filtered: boolean } => {
+    const { max, min } = priceLimits(question);
+    const lower = question.toLowerCase();
+    const color = [...colorNames.keys()].find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(lower));
+    const terms = questionTerms(question);
+    const category = [...categories.keys()].find((candidate) => candidate && termsOf(candidate).every((term) => terms.includes(term)));
+    const size = /\bsize\s+(\w+)\b/i.exec(question)?.[1] ?? /\b(XXS|XS|XL|XXL)\b/.exec(question)?.[1];
+    const material = terms.find((term) => materialTerms.has(term));
+    const quantities = quantitiesIn(question);
+    const measured = quantities.length > 0 && catalog.some(({ ranges }) => ranges.some((range) => quantities.some(({ unit }) => unit === range.unit)));
+    const filtered = max !== undefined || min !== undefined || Boolean(color) || Boolean(size) || Boolean(material) || measured;
+    const passes = (item: CatalogProduct) =>
+      (max === undefined || item.product.price <= max) &&
+      (min === undefined || item.product.price >= min) &&
+      (!color || (item.product.colors ?? []).some((candidate) => candidate.toLowerCase() === color)) &&
+      (!size || (item.product.sizes ?? []).some((candidate) => candidate.toUpperCase() === size.toUpperCase())) &&
+      (!measured || fitsRange(quantities, item.ranges)) &&
+      (!material || item.fieldTerms.has(material));
+    // The need: the question's terms that are not a filter, a number, or a word for asking.
+    const filterTerms = new Set([...(color ? termsOf(color) : []), ...(size ? termsOf(size) : []), ...(material ? [material] : [])]);
+    const need = terms.filter((term) => !filterTerms.has(term) && !/^\d/.test(term) && !REQUEST_TERMS.has(term) && !UNIT_TERMS.has(term));
+    const total = need.reduce((sum, term) => sum + index.weight(term), 0);
+    const scored = catalog.filter(passes).map((item) => {
+      let held = 0;
+      // "Do you sell X?" asks for products that are X (by name or category), not ones that mention X.
+      const fields = byKind ? new Set([...item.terms, ...termsOf(item.product.category ?? '')]) : item.fieldTerms;
+      for (const term of need) held += holds(fields, term) * index.weight(term);
+      const inCategory = category && (termsOf(item.product.category ?? '').join(' ') === category) ? 0.25 : 0;
+      return { item, strength: total ? Math.min(1, held / total + inCategory) : filtered || category ? 1 : 0 };
+    });
+    scored.sort((a, b) => b.strength - a.strength || a.item.product.price - b.item.product.price);
+    const best = scored[0]?.strength ?? 0;
+    // Close to the best only: a product that holds one word of four is not a match beside one that holds all.
+    const items = scored.filter(({ strength }) => strength >= STRENGTH.product && strength >= best * 0.75).map(({ item }) => item);
+    return { items, strength: best, filtered };
+  };
+
+  /** The pages' evidence: the best passages, each with the sentences of it that answer. */
+  const readPages = (asked: string, kind: QuestionKind): Evidence[] => {
+    // "My order hasn't arrived" is about tracking an order, whatever its words.
+    const question = isOrderQuestion(asked) ? `${asked} ${ORDER_TOPIC}` : asked;
+    const terms = questionTerms(question);
+    const prefer = kind === 'quantity' ? /\d|\bfree\b/i : undefined;
+    return index
+      .search(questionQuery(question), 6, { kind: 'page' })
+      .map((match) => quoteFrom(match, terms, index, prefer))
+      .sort((a, b) => b.strength - a.strength || b.match.score - a.match.score);
+  };
+
+  const pageAnswer = (evidence: Evidence, also?: Evidence): ShopAnswer => {
+    const { passage } = evidence.match;
+    const parts = [`${introduce(passage)} ${joinQuote(evidence.quote)}`];
+    if (also) parts.push(`Also from our **${also.match.passage.title}** page: ${joinQuote(also.quote)}`);
+    const sources = [evidence, ...(also ? [also] : [])].map(({ match }) => ({
+      title: sourceTitle(match.passage),
+      ...(match.passage.url ? { url: match.passage.url } : {}),
+      relevance: round(match.coverage),
+    }));
+    return { text: parts.join('\n\n'), sources, products: [], confidence: round(Math.max(evidence.strength, evidence.match.coverage)) };
+  };
+
+  /** A page's answer about a product: the product's card beside it. */
+  const withProduct = (page: ShopAnswer, item: CatalogProduct): ShopAnswer => ({
+    ...page,
+    sources: [...page.sources, { title: item.passage.title, ...(item.passage.url ? { url: item.passage.url } : {}) }],
+    products: [cardOf(item.product, item.passage.url)],
+    subject: item.product.slug,
+  });
+
+  const productList = (items: CatalogProduct[], question: string, kind: QuestionKind): ShopAnswer => {
+    const chosen = items.slice(0, MAX_PRODUCTS);
+    const color = [...colorNames.keys()].find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(question));
+    const reasons = chosen.map((item) => reasonFor(item.product, color));
     const lines = chosen.map((item, position) => `- ${linkTo(item.product.name, item.passage.url)} (${priceOf(item.product)}): ${reasons[position]}`);
-    return answer(`Here ${chosen.length === 1 ? 'is one' : `are ${chosen.length}`} from our catalog that fit${chosen.length === 1 ? 's' : ''}:\n\n${lines.join('\n')}`, chosen, reasons);
+    const yes = kind === 'sell' ? 'Yes, we do. ' : '';
+    const intro = chosen.length === 1 ? `${yes}Here is one from our catalog that fits:` : `${yes}Here are ${chosen.length} from our catalog that fit:`;
+    return answer(`${intro}\n\n${lines.join('\n')}`, chosen, reasons);
+  };
+
+  /** Not sure: the closest page, and a person. Never a guess. */
+  const unsure = (closest: Evidence | undefined, about?: CatalogProduct): ShopAnswer => {
+    const contact = knowledgeBase.contact;
+    const near = about
+      ? ` What I know about the ${linkTo(about.product.name, about.passage.url)}: ${about.product.description}`
+      : closest && closest.strength > 0
+        ? ` The closest I found is ${linkTo(closest.match.passage.title, closest.match.passage.url)}: "${joinQuote(closest.quote.slice(0, 2))}"`
+        : '';
+    const person = contact ? ` Someone from our team can tell you for sure: see ${linkTo(contact.title, contact.url)}.` : ' Someone from our team can tell you for sure.';
+    const cited = [...(about ? [about.passage] : closest && closest.strength > 0 ? [closest.match.passage] : []), ...(contact ? [contact] : [])];
+    return {
+      text: `I'm not sure about that, and I'd rather not guess.${near}${person}`,
+      sources: cited.map((passage) => ({ title: sourceTitle(passage), ...(passage.url ? { url: passage.url } : {}) })),
+      products: [],
+      confidence: 0,
+      offerHandoff: true,
+    };
+  };
+
+  /** Whether anything in the knowledge base names the thing: a word of it, or a form of one. */
+  const mentioned = (thing: string): boolean => {
+    const terms = questionTerms(thing).filter((term) => !REQUEST_TERMS.has(term));
+    // Nothing left to look for ("do you sell gifts?"): nothing to say no to.
+    if (!terms.length) return true;
+    // A close variant counts too: a typo, another form of the word (the index's fuzzy and prefix search).
+    return terms.some((term) => index.knows(term)) || index.search(terms.join(' '), 1)[0] !== undefined;
+  };
+
+  /** The page that answers, when one does: for questions the order lookup also takes ("where is my order?"). */
+  const pageFor = (question: string): ShopAnswer | undefined => {
+    const page = readPages(question, kindOf(question))[0];
+    return page && page.strength >= STRENGTH.answer ? pageAnswer(page) : undefined;
   };
 
   return {
-    /** A sure answer from the catalog or small talk, or `undefined` for the page search. */
-    answer(message: string, history: ThreadMessage[]): ShopAnswer | undefined {
+    pageFor,
+    /** The answer to a shopper's message, from the knowledge base only. */
+    answer(message: string, history: ThreadMessage[], state: ConversationState = {}): ShopAnswer {
       const question = message.trim();
-      if (!catalog.length && !GREETING.test(question) && !THANKS.test(question) && !GOODBYE.test(question)) return undefined;
-      if (GREETING.test(question)) {
-        return { text: 'Hi! I can help with our products, sizes and care, shipping, returns and orders. What are you looking for?', sources: [], products: [], confidence: 1 };
-      }
-      if (THANKS.test(question)) return { text: "You're welcome! Anything else I can help with?", sources: [], products: [], confidence: 1 };
-      if (GOODBYE.test(question)) return { text: 'Thanks for stopping by. Have a good day!', sources: [], products: [], confidence: 1 };
-      if (ORDER.test(question)) return undefined;
+      let kind = kindOf(question);
+      const smallTalk = SMALL_TALK[kind];
+      if (smallTalk) return { text: smallTalk, sources: [], products: [], confidence: 1 };
+      // "Do you have something for…" asks for a need, not for a kind of product.
+      const thing = kind === 'sell' ? thingAsked(question) : '';
+      if (kind === 'sell' && (!questionTerms(thing).length || NEED.test(thing))) kind = 'recommend';
 
-      const sell = SELL.exec(question);
-      // "Do you have something to keep my head warm?", "… anything over $150?", "… it in XL?" are not about one kind of thing.
-      const general = sell && /^(something|anything|stuff|things?|it|them|this|that|one)\b|\b(under|over|below|above|less than|more than|cheaper|\$|€|£)/i.test(sell[1]!);
-      if (sell && !general) {
-        const wanted = sell[1]!.replace(/\b(here|online|in (?:the )?store)\b/gi, '').trim();
-        const item = named(wanted);
-        if (item) return answer(`Yes: we sell the ${linkTo(item.product.name, item.passage.url)} (${priceOf(item.product)}). ${item.product.description}`, [item]);
-        const category = [...categories.entries()].find(([folded]) => termsOf(wanted).includes(folded));
-        if (category) {
-          const items = catalog.filter(({ product }) => product.category === category[1]).slice(0, 3);
-          return answer(`Yes: our ${category[1].toLowerCase()} are ${listOf(items.map(({ product }) => `**${product.name}** (${priceOf(product)})`))}.`, items);
-        }
-        const closest = index
-          .search(wanted, 10)
-          .filter((match) => match.passage.product && match.coverage >= 0.5)
-          .map((match) => catalog.find(({ passage }) => passage === match.passage)!)
-          .slice(0, 2);
-        const thing = wanted.replace(/[?.!]+$/, '');
-        return closest.length
-          ? answer(`No, we don't sell ${thing}. These may still be useful: ${closest.map((item) => `**${item.product.name}** (${priceOf(item.product)})`).join(', ')}.`, closest)
-          : { text: `No, we don't sell ${thing}.`, sources: [], products: [], confidence: 0.9 };
+      // Shopping with filters ("in leather under 100"), a word of a name is a filter, not the product: only a full name names one.
+      const limits = priceLimits(question);
+      const filtering = limits.max !== undefined || limits.min !== undefined || (kind === 'sell' && asksForGoods(question));
+      const mentionedItem = named(question, filtering);
+      const subject = kind === 'recommend' ? undefined : (mentionedItem ?? (isFollowUp(question) ? discussed(state, history) : undefined));
+      const pages = readPages(question, kind);
+      // A follow-up's words may need the question before it ("and for sale items?").
+      const previous = history.findLast((entry) => entry.role === 'user');
+      if (previous && isFollowUp(question) && (pages[0]?.strength ?? 0) < STRENGTH.answer && !subject) {
+        const together = readPages(`${previous.text} ${question}`, kind);
+        if ((together[0]?.strength ?? 0) > (pages[0]?.strength ?? 0)) pages.splice(0, pages.length, ...together);
       }
+      const page = pages[0];
+      const pageStrength = page?.strength ?? 0;
 
-      const mentioned = named(question);
-      const followUp = !mentioned && FOLLOW_UP.test(question) && termsOf(question).length <= 6 ? inConversation(history) : undefined;
-      const item = mentioned ?? followUp;
-      if (item) {
-        const precise = attributeAnswer(item, question);
-        if (precise) return precise;
+      if (subject) {
+        const precise = fieldAnswer(subject, question);
+        // The record answers, unless a page holds what the question asks beyond the product better.
+        const beyond = remainingTerms(subject, question);
+        const pageHolds = page && beyond.length ? quoteFrom(page.match, beyond, index).strength : 0;
+        if (precise && (precise.confidence >= pageHolds || pageHolds < STRENGTH.answer)) return precise;
+        if (page && pageHolds >= STRENGTH.answer) return withProduct(pageAnswer(page), subject);
+        if (!precise && beyond.length) return unsure(page, subject);
       }
-      // A need, a filter, or a product asked about in general ("a warm sweater for hiking?").
-      if (!mentioned || RECOMMEND.test(question) || MAX_PRICE.test(question) || MIN_PRICE.test(question)) return recommend(question, question);
-      return answer(`Here is what I know about the ${linkTo(mentioned.product.name, mentioned.passage.url)} (${priceOf(mentioned.product)}): ${mentioned.product.description}`, [mentioned]);
+      const shopping = kind === 'sell' || kind === 'recommend' || limits.max !== undefined || limits.min !== undefined;
+      const products = catalog.length && (shopping || !mentionedItem) ? shop(kind === 'sell' ? thing : question, kind === 'sell') : { items: [], strength: 0, filtered: false };
+
+      // A need in the catalog, unless a page holds the question better (a service, a policy).
+      if (shopping && products.items.length && (products.strength >= pageStrength || products.filtered)) {
+        return productList(products.items, question, kind);
+      }
+      if (mentionedItem && pageStrength < STRENGTH.answer) {
+        const { product, passage } = mentionedItem;
+        return answer(`Here is what I know about the ${linkTo(product.name, passage.url)} (${priceOf(product)}): ${product.description}`, [mentionedItem]);
+      }
+      if (page && pageStrength >= STRENGTH.answer) {
+        const second = pages[1];
+        const also =
+          second && second.strength >= STRENGTH.answer && second.match.passage.file !== page.match.passage.file && second.strength >= pageStrength * 0.8 ? second : undefined;
+        return pageAnswer(page, kind === 'quantity' || kind === 'yes-no' ? undefined : also);
+      }
+      if (kind !== 'sell' && products.items.length && products.strength >= Math.max(STRENGTH.product, pageStrength)) return productList(products.items, question, kind);
+      if (kind === 'sell' && asksForGoods(question) && !mentioned(thing)) {
+        return { text: `No, we don't sell ${thing}.`, sources: [], products: [], confidence: 0.9 };
+      }
+      // Mentioned, but not as something we sell: the closest passage, and a person.
+      const near = kind === 'sell' ? index.search(questionQuery(thing), 1)[0] : undefined;
+      return unsure(near ? quoteFrom(near, questionTerms(thing), index) : page);
     },
   };
 }
+
+/** What an order question is about, added to its words when pages are searched. */
+const ORDER_TOPIC = 'order tracking status';
+/** A need in other words than a product's kind: "something to keep my head warm", "anything for a puppy". */
+const NEED = /\b(something|anything|stuff|things?|ideas?|gifts?)\b|^(?:for|to)\b/i;
+/** A word of a product's name names it alone when it is in at most this many passages (its own, and pages that mention it). */
+const NAME_WORD_PASSAGES = 3;
+/** A question that holds this share of a name's words names that product outright. */
+const FULL_NAME = 0.66;
+/** Or when the question holds this share of the name's words ("moka pot" of "Classic Moka Pot 6-Cup"). */
+const NAME_SHARE = 0.34;
+
+/** Words that ask or filter rather than describe the need ("recommend", "under", "dollars"…). */
+const REQUEST_TERMS = new Set(
+  `someone somebody love loves like likes enjoy enjoys person friend recommend recommendation suggest suggestion looking look want need gift present
+  something anything good best option buy get show find under below less cheaper cheap over above more least dollar dollars euro euros pound pounds
+  usd eur gbp price cost size what which item product thing one some store shop catalog cheapest expensive pricier within max maximum minimum most
+  sell offer carry stock idea ideas have got`
+    .split(/\s+/)
+    .map((word) => termOf(word))
+    .filter((term): term is string => term !== null),
+);
+/** Words of a quantity ("3 year old"), matched as a range, not as words. */
+const UNIT_TERMS = new Set(['year', 'years', 'old', 'month', 'months', 'kg', 'lb', 'lbs', 'cm'].map((word) => termOf(word)).filter((term): term is string => term !== null));
 
 /** A catalog entry as a card: only what the catalog says (never a made-up price or picture). */
 export function cardOf(product: Product, url: string | undefined, reason?: string): ProductCard {
@@ -270,10 +434,15 @@ export function cardOf(product: Product, url: string | undefined, reason?: strin
   };
 }
 
-function reasonFor(product: Product, asked: { color?: string | undefined; size?: string | undefined }): string {
+function introduce(passage: Passage): string {
+  if (passage.kind === 'product') return `About the **${passage.title}**:`;
+  return `From our ${linkTo(passage.title, passage.url)} page${passage.heading ? ` (${passage.heading})` : ''}:`;
+}
+
+function reasonFor(product: Product, color: string | undefined): string {
   const first = firstSentence(product.description);
-  const extras = [asked.color && `comes in ${(product.colors ?? []).find((color) => fold(color) === asked.color)}`, asked.size && `in size ${asked.size.toUpperCase()}`].filter(Boolean);
-  return extras.length ? `${first} It ${extras.join(' and ')}.` : first;
+  const shade = color && (product.colors ?? []).find((candidate) => candidate.toLowerCase() === color);
+  return shade ? `${first} It comes in ${shade}.` : first;
 }
 
 /** Up to the first full stop that ends a sentence ("18.5-micron" does not). */
@@ -283,19 +452,6 @@ function firstSentence(text: string): string {
 
 function priceOf(product: Product): string {
   return new Intl.NumberFormat('en', { style: 'currency', currency: product.currency ?? 'USD' }).format(product.price);
-}
-
-function termsOf(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .map((word) => processTerm(word))
-    .filter((term): term is string => term !== null);
-}
-
-function fold(text: string): string {
-  const terms = termsOf(text);
-  return terms.join(' ');
 }
 
 function listOf(items: string[]): string {
@@ -308,4 +464,8 @@ function capital(text: string): string {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }

@@ -1,0 +1,61 @@
+import lemmatizer from 'wink-lemmatizer';
+import stem from 'wink-porter2-stemmer';
+
+/**
+ * Words that carry no meaning of their own in a shopper's question or a store's page. Kept short on
+ * purpose: "not", "no", "free", "off" and numbers stay, since they change what a sentence says.
+ */
+const STOP_WORDS = new Set(
+  `a about after all also am an and any are as at be been but by can could did do does doing for
+  from get got had has have how i if in into is it its just me my of on or our so than that the their
+  them then there these they this to too up us was we were what when where which who why will with
+  would you your yours hi hello hey thanks thank please tell know let like way should shall may might
+  must i'm im i've i'd i'll you're we're they're`.split(/\s+/),
+);
+
+/** Splits text into lower-case words and numbers ("3-year-old" → 3, year, old; "£9.50" → 9.50). */
+export function wordsOf(text: string): string[] {
+  return text.toLowerCase().match(/\d+(?:[.,]\d+)?|[\p{L}]+(?:['’][\p{L}]+)?/gu) ?? [];
+}
+
+const terms = new Map<string, string | null>();
+/** Cached: a page of 10,000 passages repeats the same few thousand words. */
+const MAX_CACHED_TERMS = 200_000;
+
+/**
+ * A word as a search term: `null` for a stop word; otherwise its lemma (WordNet's, through
+ * wink-lemmatizer: "children" → child, "stolen" → steal, "batteries" → battery) reduced to its
+ * Porter2 stem (wink-porter2-stemmer: "financing" and "finance" → financ), so that the forms of
+ * a word a shopper and a page use meet. Numbers are kept as they are.
+ */
+export function termOf(word: string): string | null {
+  const cached = terms.get(word);
+  if (cached !== undefined) return cached;
+  const lower = word.toLowerCase().replace(/’/g, "'").replace(/'s$/, '');
+  let term: string | null;
+  if (STOP_WORDS.has(lower) || (lower.length < 2 && !/\d/.test(lower))) term = null;
+  else if (/^\d/.test(lower)) term = lower.replace(',', '.');
+  else term = stem(lemmaOf(lower));
+  if (terms.size >= MAX_CACHED_TERMS) terms.clear();
+  terms.set(word, term);
+  return term;
+}
+
+/** The search terms of a text, in order, stop words left out. */
+export function termsOf(text: string): string[] {
+  const result: string[] = [];
+  for (const word of wordsOf(text)) {
+    const term = termOf(word);
+    if (term !== null) result.push(term);
+  }
+  return result;
+}
+
+/** A noun's lemma when it has one of its own, else a verb's, else an adjective's ("older" → old). */
+function lemmaOf(word: string): string {
+  const noun = lemmatizer.noun(word);
+  if (noun !== word) return noun;
+  const verb = lemmatizer.verb(word);
+  if (verb !== word) return verb;
+  return lemmatizer.adjective(word);
+}
