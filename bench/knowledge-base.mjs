@@ -64,7 +64,7 @@ for (const pages of PAGES) {
       if (event.type === 'delta') text += event.text;
     }
     times.push(performance.now() - start);
-    if (!/don't know/.test(text)) answered++;
+    if (!/don't know|not sure/.test(text)) answered++;
   }
   const row = { pages, indexMs, indexMin: Math.min(...indexTimes), indexMax: Math.max(...indexTimes), runs: RUNS, answerP50: percentile(times, 50), answerP99: percentile(times, 99), heapMiB, answered: answered / questions.length };
   rows.push(row);

@@ -9,7 +9,7 @@
 //   node eval/run.mjs --check       fails on any false claim, or held-out under --min-held-out
 //   --min-held-out=0.9              the bar for --check (default 0.9)
 //   --show-held-out                 also lists held-out misses (read them only after tuning)
-//   --shop=<id>                     one shop only
+//   --shop=<id>                     one shop only; --skip=<id>,<id> leaves shops out
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,7 @@ const AMOUNT = /[$€£]\s?(\d[\d,]*(?:\.\d+)?)/g;
 
 const shops = [];
 for (const id of (await readdir(shopsDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
-  if (argument('shop') && argument('shop') !== id) continue;
+  if ((argument('shop') && argument('shop') !== id) || (argument('skip') ?? '').split(',').includes(id)) continue;
   const manifest = JSON.parse(await readFile(join(shopsDir, id, 'shop.json'), 'utf8').catch(() => '{}'));
   const content = join(shopsDir, id, manifest.content ?? 'content');
   const questions = JSON.parse(await readFile(join(shopsDir, id, 'questions.json'), 'utf8'));

@@ -85,8 +85,38 @@ export function holds(terms: ReadonlySet<string | null>, term: string): number {
     const [short, long] = other.length < term.length ? [other, term] : [term, other];
     if (short.length >= MIN_SHARED_START && long.startsWith(short)) return PARTIAL;
   }
+  // One typo or spelling apart ("installments", "instalments") in a long word.
+  if (term.length >= MIN_TYPO_LENGTH) for (const other of terms) if (other && other[0] === term[0] && oneEditApart(term, other)) return TYPO;
   return 0;
 }
+/** A term of at least this length may match one a letter apart. */
+const MIN_TYPO_LENGTH = 6;
+/** What a term found only one letter apart counts for. */
+const TYPO = 0.5;
+
+/** Whether two words are one insertion, deletion or substitution apart. */
+function oneEditApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (b.length > a.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
 /** A term of at least this length may match a longer one it starts. */
 const MIN_SHARED_START = 5;
 /** What a term found only as the start of another counts for. */

@@ -10,7 +10,7 @@ const STOP_WORDS = new Set(
   from get got had has have how i if in into is it its just me my of on or our so than that the their
   them then there these they this to too up us was we were what when where which who why will with
   would you your yours hi hello hey thanks thank please tell know let like way should shall may might
-  must i'm im i've i'd i'll you're we're they're`.split(/\s+/),
+  must i'm im i've ive i'd i'll you're youre we're they're whats wheres hows whos thats theres u ur pls plz`.split(/\s+/),
 );
 
 /** Splits text into lower-case words and numbers ("3-year-old" → 3, year, old; "£9.50" → 9.50). */

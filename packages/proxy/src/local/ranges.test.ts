@@ -7,7 +7,8 @@ describe('ranges', () => {
     expect(rangesIn('Age 3+')).toEqual([{ unit: 'year', min: 3, max: Infinity }]);
     expect(rangesIn('For dogs 25–45 kg')).toEqual([{ unit: 'kg', min: 25, max: 45 }]);
     expect(rangesIn('up to 20 kg')).toEqual([{ unit: 'kg', min: 0, max: 20 }]);
-    expect(rangesIn('18-36 months')).toEqual([{ unit: 'month', min: 18, max: 36 }]);
+    expect(rangesIn('18-36 months')).toEqual([{ unit: 'year', min: 1.5, max: 3 }]);
+    expect(fitsRange(quantitiesIn('my 18 month old'), rangesIn('Ages 1 to 3'))).toBe(true);
     expect(rangesIn('Made in 2 sizes')).toEqual([]);
   });
 

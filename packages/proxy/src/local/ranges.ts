@@ -38,8 +38,17 @@ function number(text: string): number {
   return Number(text.replace(',', '.'));
 }
 
+/** Ages in months are ages in years ("18 months" is 1.5 years), so "Ages 1 to 3" holds an 18 month old. */
+function inYears<T extends { unit: string }>(value: T, scale: (divide: number) => T): T {
+  return value.unit === 'month' ? scale(12) : value;
+}
+
 /** The ranges a catalog field states. A single quantity ("weighs 12 kg") is a range of one point. */
 export function rangesIn(text: string): Range[] {
+  return spansIn(text).map((range) => inYears(range, (months) => ({ unit: 'year', min: range.min / months, max: range.max / months })));
+}
+
+function spansIn(text: string): Range[] {
   const ranges: Range[] = [];
   for (const match of text.matchAll(AGES)) {
     const low = number(match[1]!);
@@ -55,8 +64,12 @@ export function rangesIn(text: string): Range[] {
   return ranges;
 }
 
-/** The quantities a question names ("a 3 year old" → 3 year, "my 30kg dog" → 30 kg). */
+/** The quantities a question names ("a 3 year old" → 3 year, "my 30kg dog" → 30 kg, "18 months" → 1.5 year). */
 export function quantitiesIn(text: string): { unit: string; value: number }[] {
+  return namedQuantities(text).map((quantity) => inYears(quantity, (months) => ({ unit: 'year', value: quantity.value / months })));
+}
+
+function namedQuantities(text: string): { unit: string; value: number }[] {
   const quantities: { unit: string; value: number }[] = [];
   for (const match of text.matchAll(new RegExp(`${NUMBER}\\s*-?\\s*${UNIT}(?![\\p{L}])`, 'giu'))) {
     const unit = unitOf(match[2]!);

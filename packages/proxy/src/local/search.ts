@@ -39,23 +39,31 @@ function queryTerms(word: string): string | string[] | null {
 
 /** BM25 ranking (MiniSearch's BM25+) over the knowledge base's passages. */
 export class PassageIndex {
-  readonly #search: MiniSearch<Passage>;
+  /** One index per kind: a question for the pages is not slowed, nor its scores skewed, by the catalog. */
+  readonly #searches = new Map<Passage['kind'], MiniSearch<Passage>>();
   readonly #byId = new Map<string, Passage>();
   /** In how many passages each term occurs. */
   readonly #passagesWith = new Map<string, number>();
+  /** The vocabulary, sorted, to find the words a term starts. */
+  #vocabulary: string[] = [];
 
   constructor(passages: Passage[]) {
-    this.#search = new MiniSearch<Passage>({
-      fields: ['title', 'heading', 'text'],
-      processTerm,
-      searchOptions: {
-        processTerm: queryTerms,
-        boost: { title: 2, heading: 1.5 },
-        prefix: (term) => term.length >= PREFIX_FROM,
-        fuzzy: (term) => (term.length >= FUZZY_FROM ? 0.2 : false),
-      },
-    });
-    this.#search.addAll(passages);
+    for (const kind of ['page', 'product'] as const) {
+      const search = new MiniSearch<Passage>({
+        fields: ['title', 'heading', 'text'],
+        processTerm,
+        searchOptions: {
+          processTerm: queryTerms,
+          boost: { title: 2, heading: 1.5 },
+          prefix: (term) => term.length >= PREFIX_FROM,
+          // Typo tolerance only for a word the knowledge base does not have: a known word is not a typo,
+          // and fuzzy matching over a large vocabulary is most of a search's time.
+          fuzzy: (term) => (term.length >= FUZZY_FROM && !this.#passagesWith.has(term) ? 0.2 : false),
+        },
+      });
+      search.addAll(passages.filter((passage) => passage.kind === kind));
+      this.#searches.set(kind, search);
+    }
     for (const passage of passages) {
       this.#byId.set(passage.id, passage);
       const seen = new Set<string>();
@@ -67,9 +75,10 @@ export class PassageIndex {
         }
       }
     }
+    this.#vocabulary = [...this.#passagesWith.keys()].sort();
   }
 
-  /** How much a term tells apart: its inverse document frequency, at least a small floor for unseen terms. */
+  /** How much a term tells apart: its inverse document frequency (an unseen term weighs the most). */
   weight(term: string): number {
     return Math.log(1 + this.#byId.size / ((this.#passagesWith.get(term) ?? 0) + 1));
   }
@@ -83,17 +92,25 @@ export class PassageIndex {
   knows(term: string): boolean {
     if (this.#passagesWith.has(term)) return true;
     if (term.length < PREFIX_FROM) return false;
-    for (const known of this.#passagesWith.keys()) if (known.startsWith(term)) return true;
-    return false;
+    // The first word not before the term, in sorted order, is the one it would start.
+    let low = 0;
+    let high = this.#vocabulary.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#vocabulary[middle]! < term) low = middle + 1;
+      else high = middle;
+    }
+    return this.#vocabulary[low]?.startsWith(term) ?? false;
   }
 
-  /** Passages ranked best first. */
+  /** Passages ranked best first: of one kind, or of both (each ranked in its own index, then by score). */
   search(query: string, limit = 5, options: SearchOptions = {}): Match[] {
     const terms = new Set(wordsOf(query).map(termOf).filter((term): term is string => term !== null));
     if (!terms.size) return [];
-    const kind = options.kind;
-    return this.#search
-      .search(query, kind ? { filter: (result) => this.#byId.get(String(result.id))?.kind === kind } : {})
+    const kinds = options.kind ? [options.kind] : (['page', 'product'] as const);
+    return kinds
+      .flatMap((kind) => this.#searches.get(kind)!.search(query).slice(0, limit))
+      .sort((a, b) => b.score - a.score)
       .slice(0, limit)
       .map((result: SearchResult) => ({
         passage: this.#byId.get(String(result.id))!,

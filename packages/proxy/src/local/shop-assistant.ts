@@ -5,7 +5,7 @@ import { linkTo, type KnowledgeBase, type Passage, type Product } from './knowle
 import { termOf, termsOf } from './language';
 import { asksForGoods, isFollowUp, isOrderQuestion, kindOf, priceLimits, thingAsked, type QuestionKind } from './question';
 import { fitsRange, quantitiesIn, rangesIn, type Range } from './ranges';
-import type { PassageIndex } from './search';
+import type { Match, PassageIndex } from './search';
 
 export { isOrderQuestion } from './question';
 
@@ -42,7 +42,7 @@ export const ATTRIBUTES: { field: string; label: string; pattern: RegExp }[] = [
   { field: 'dimensions', label: 'Dimensions', pattern: /\b(dimensions?|how (?:big|large|wide|tall|long)|measure\w*|capacity)\b/i },
   { field: 'weight', label: 'Weight', pattern: /\b(weigh\w*|how heavy)\b/i },
   { field: 'compatibility', label: 'Compatibility', pattern: /\b(compatib\w*|work with|works with|use (?:it )?(?:on|with)|fit (?:in|a|my)|induction)\b/i },
-  { field: 'availability', label: 'Availability', pattern: /\b(in stock|out of stock|available|availability|sold out|back in stock)\b/i },
+  { field: 'availability', label: 'Availability', pattern: /\b(in stock|out of stock|stock|restock\w*|available|availability|sold out|back in stock)\b/i },
   { field: 'price', label: 'Price', pattern: /\b(price|prices|cost\w*|how much|expensive)\b/i },
 ];
 /** Fields that are not facts a shopper asks about (ids, links, pictures), or that the description and price cover. */
@@ -69,9 +69,11 @@ const SMALL_TALK: Partial<Record<QuestionKind, string>> = {
  */
 const STRENGTH = {
   /** A page's sentences hold at least this share of the question: quote them. */
-  answer: 0.5,
+  answer: 0.45,
   /** A product's fields hold at least this share of the need: it is a match. */
   product: 0.5,
+  /** Asked for products, ones that hold this share are shown as the closest there are. */
+  closest: 0.3,
 };
 /** Products listed for a need at most. */
 const MAX_PRODUCTS = 3;
@@ -151,8 +153,9 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     const askedColor = [...colorNames.keys()].find((color) => new RegExp(`\\b${escape(color)}\\b`, 'i').test(question));
     if (askedColor && !/\b(colou?rs?)\b/i.test(question)) {
       const color = (product.colors ?? []).find((candidate) => candidate.toLowerCase() === askedColor);
+      const stock = /\bstock\b|\bavailab/i.test(question) ? cardOf(product, item.passage.url).availability : undefined;
       return color
-        ? answer(`Yes: ${name} comes in ${color}. Its colours are ${listOf(product.colors!)}.`, [item])
+        ? answer(`Yes: ${name} comes in ${color}. Its colours are ${listOf(product.colors!)}.${stock ? ` It is ${stock.replace(/_/g, ' ')}.` : ''}`, [item])
         : answer(`No, ${name} does not come in ${colorNames.get(askedColor)}. It comes in ${listOf(product.colors ?? [])}.`, [item]);
     }
     const size = /\b(?:size|in|an?)\s+(XXS|XS|S|M|L|XL|XXL|\d{1,2})\b/.exec(question)?.[1];
@@ -171,14 +174,17 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
    */
   const bestField = (item: CatalogProduct, question: string): ShopAnswer | undefined => {
     const { product } = item;
-    const asked = new Set(ATTRIBUTES.filter(({ pattern }) => pattern.test(question)).map(({ field }) => field));
+    const patterns = ATTRIBUTES.filter(({ pattern }) => pattern.test(question));
+    // A field is asked for by its own name, or by the words of a field it is a kind of ("weight limit" → maxWeight).
+    const asked = new Set(patterns.map(({ field }) => field));
+    const askedByName = (field: string, label: string) => asked.has(field) || patterns.some(({ pattern }) => pattern.test(label));
     const terms = remainingTerms(item, question);
     const total = terms.reduce((sum, term) => sum + index.weight(term), 0);
     const candidates: { field: string; label: string; value: string; score: number; held: number }[] = [];
     const consider = (field: string, label: string, value: string) => {
       const candidateTerms = new Set(termsOf(`${label} ${value}`));
       const held = terms.reduce((sum, term) => sum + holds(candidateTerms, term) * index.weight(term), 0);
-      candidates.push({ field, label, value, held, score: held + (asked.has(field) ? ASKED_FIELD : 0) });
+      candidates.push({ field, label, value, held, score: held + (askedByName(field, label) ? ASKED_FIELD : 0) });
     };
     for (const [field, value] of Object.entries(product)) {
       if (HIDDEN_FIELDS.has(field) || value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value))) continue;
@@ -191,12 +197,18 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
       consider(field, labelOf(field), text);
     }
     for (const sentence of sentencesOf(product.description)) consider('description', '', sentence);
+    // "How much…" is answered by a field with an amount in it.
+    if (COST.test(question)) for (const candidate of candidates) if (candidate.field !== 'price' && !MONEY.test(candidate.value)) candidate.score /= 2;
     const best = candidates.sort((a, b) => b.score - a.score)[0];
     if (!best || best.score <= 0) return undefined;
     const name = `the **${product.name}**`;
     const confidence = round(total ? Math.max(best.held / total, asked.has(best.field) ? 1 : 0) : 1);
     if (best.field === 'price') return answer(`${capital(name)} costs ${best.value}.`, [item], [], confidence);
-    if (best.field === 'availability') return answer(`${capital(name)} is ${best.value} (${priceOf(product)}).`, [item], [], confidence);
+    if (best.field === 'availability') {
+      // What the catalog says beside it ("restockDate": "back in about 3 weeks").
+      const more = candidates.filter(({ field, label }) => field !== 'availability' && /stock|avail|release|dispatch|ship/i.test(label)).map(({ label, value }) => ` ${label}: ${value}.`);
+      return answer(`${capital(name)} is ${best.value} (${priceOf(product)}).${more.join('')}`, [item], [], confidence);
+    }
     if (best.field === 'description') return answer(`About ${name}: ${best.value}`, [item], [], confidence);
     return answer(`${best.label} of ${name}: ${best.value}`, [item], [], confidence);
   };
@@ -210,7 +222,7 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
   };
 
   /** Catalog products that meet the question's filters, ranked by how much of the need their fields hold. */
-  const shop = (question: string, byKind = false): { items: CatalogProduct[]; strength: number; filtered: boolean } => {
+  const shop = (question: string, byKind = false): { items: CatalogProduct[]; close: CatalogProduct[]; strength: number; filtered: boolean } => {
     const { max, min } = priceLimits(question);
     const lower = question.toLowerCase();
     const color = [...colorNames.keys()].find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(lower));
@@ -230,7 +242,8 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
       (!material || item.fieldTerms.has(material));
     // The need: the question's terms that are not a filter, a number, or a word for asking.
     const filterTerms = new Set([...(color ? termsOf(color) : []), ...(size ? termsOf(size) : []), ...(material ? [material] : [])]);
-    const need = terms.filter((term) => !filterTerms.has(term) && !/^\d/.test(term) && !REQUEST_TERMS.has(term) && !UNIT_TERMS.has(term));
+    // Words no product or page has ("husky", "everywhere") cannot tell products apart: the need is in the others.
+    const need = terms.filter((term) => !filterTerms.has(term) && !/^\d/.test(term) && !REQUEST_TERMS.has(term) && !UNIT_TERMS.has(term) && index.knows(term));
     const total = need.reduce((sum, term) => sum + index.weight(term), 0);
     const scored = catalog.filter(passes).map((item) => {
       let held = 0;
@@ -244,7 +257,8 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     const best = scored[0]?.strength ?? 0;
     // Close to the best only: a product that holds one word of four is not a match beside one that holds all.
     const items = scored.filter(({ strength }) => strength >= STRENGTH.product && strength >= best * 0.75).map(({ item }) => item);
-    return { items, strength: best, filtered };
+    const close = scored.filter(({ strength }) => strength >= STRENGTH.closest && strength >= best * 0.75).map(({ item }) => item);
+    return { items, close, strength: best, filtered };
   };
 
   /** The pages' evidence: the best passages, each with the sentences of it that answer. */
@@ -252,11 +266,13 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     // "My order hasn't arrived" is about tracking an order, whatever its words.
     const question = isOrderQuestion(asked) ? `${asked} ${ORDER_TOPIC}` : asked;
     const terms = questionTerms(question);
-    const prefer = kind === 'quantity' ? /\d|\bfree\b/i : undefined;
+    const prefer = kind === 'quantity' ? (COST.test(asked) ? MONEY : TIME.test(asked) ? DURATION : AMOUNT) : undefined;
+    // "How much" or "how long" is answered by a quote with an amount in it, among quotes that hold the question as well.
+    const rank = (evidence: Evidence) => evidence.strength + (prefer && prefer.test(evidence.quote.join(' ')) ? AMOUNT_BONUS : 0);
     return index
       .search(questionQuery(question), 6, { kind: 'page' })
       .map((match) => quoteFrom(match, terms, index, prefer))
-      .sort((a, b) => b.strength - a.strength || b.match.score - a.match.score);
+      .sort((a, b) => rank(b) - rank(a) || b.match.score - a.match.score);
   };
 
   const pageAnswer = (evidence: Evidence, also?: Evidence): ShopAnswer => {
@@ -279,13 +295,17 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     subject: item.product.slug,
   });
 
-  const productList = (items: CatalogProduct[], question: string, kind: QuestionKind): ShopAnswer => {
+  const productList = (items: CatalogProduct[], question: string, kind: QuestionKind, closest = false): ShopAnswer => {
     const chosen = items.slice(0, MAX_PRODUCTS);
     const color = [...colorNames.keys()].find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(question));
     const reasons = chosen.map((item) => reasonFor(item.product, color));
     const lines = chosen.map((item, position) => `- ${linkTo(item.product.name, item.passage.url)} (${priceOf(item.product)}): ${reasons[position]}`);
     const yes = kind === 'sell' ? 'Yes, we do. ' : '';
-    const intro = chosen.length === 1 ? `${yes}Here is one from our catalog that fits:` : `${yes}Here are ${chosen.length} from our catalog that fit:`;
+    const intro = closest
+      ? `${chosen.length === 1 ? 'This comes' : 'These come'} closest to what you describe in our catalog:`
+      : chosen.length === 1
+        ? `${yes}Here is one from our catalog that fits:`
+        : `${yes}Here are ${chosen.length} from our catalog that fit:`;
     return answer(`${intro}\n\n${lines.join('\n')}`, chosen, reasons);
   };
 
@@ -323,8 +343,38 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     return page && page.strength >= STRENGTH.answer ? pageAnswer(page) : undefined;
   };
 
+  /**
+   * The ranked evidence for a question, as the local answers weigh it: the pages with the sentences
+   * of each that answer (strongest first), then the catalog records that meet the need. For a
+   * model's prompt: the same evidence the local provider answers from.
+   */
+  const evidence = (message: string, history: ThreadMessage[], limit: number): { match: Match; quote: string[] }[] => {
+    const question = message.trim();
+    const kind = kindOf(question);
+    const previous = history.findLast((entry) => entry.role === 'user');
+    let pages = readPages(question, kind);
+    if (previous && isFollowUp(question)) {
+      const together = readPages(`${previous.text} ${question}`, kind);
+      if ((together[0]?.strength ?? 0) > (pages[0]?.strength ?? 0)) pages = together;
+    }
+    const products = catalog.length ? shop(question) : { close: [] as CatalogProduct[] };
+    const mentionedItem = named(question);
+    const records = [...(mentionedItem ? [mentionedItem] : []), ...products.close]
+      .filter((item, position, all) => all.indexOf(item) === position)
+      .map((item) => ({ match: { passage: item.passage, score: 0, coverage: 1 }, quote: [] }));
+    const ranked = pages.filter((page) => page.strength > 0).map(({ match, quote }) => ({ match, quote }));
+    // Pages and records in turn, so that neither crowds the other out of a short prompt.
+    const mixed: { match: Match; quote: string[] }[] = [];
+    for (let position = 0; mixed.length < limit && (position < ranked.length || position < records.length); position++) {
+      if (ranked[position]) mixed.push(ranked[position]!);
+      if (records[position] && mixed.length < limit) mixed.push(records[position]!);
+    }
+    return mixed;
+  };
+
   return {
     pageFor,
+    evidence,
     /** The answer to a shopper's message, from the knowledge base only. */
     answer(message: string, history: ThreadMessage[], state: ConversationState = {}): ShopAnswer {
       const question = message.trim();
@@ -359,8 +409,11 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
         if (page && pageHolds >= STRENGTH.answer) return withProduct(pageAnswer(page), subject);
         if (!precise && beyond.length) return unsure(page, subject);
       }
-      const shopping = kind === 'sell' || kind === 'recommend' || limits.max !== undefined || limits.min !== undefined;
-      const products = catalog.length && (shopping || !mentionedItem) ? shop(kind === 'sell' ? thing : question, kind === 'sell') : { items: [], strength: 0, filtered: false };
+      // A service ("do you do gift wrapping?") is for the pages; a need may be a bare phrase ("a breathable shirt for summer").
+      const service = kind === 'sell' && !asksForGoods(question);
+      const phrase = kind === 'other' && !QUESTION_WORD.test(question) && !ASKS.test(question) && !subject;
+      const shopping = (kind === 'sell' && !service) || kind === 'recommend' || phrase || limits.max !== undefined || limits.min !== undefined;
+      const products = catalog.length && (shopping || !mentionedItem) ? shop(kind === 'sell' ? thing : question, kind === 'sell') : { items: [], close: [], strength: 0, filtered: false };
 
       // A need in the catalog, unless a page holds the question better (a service, a policy).
       if (shopping && products.items.length && (products.strength >= pageStrength || products.filtered)) {
@@ -376,7 +429,13 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
           second && second.strength >= STRENGTH.answer && second.match.passage.file !== page.match.passage.file && second.strength >= pageStrength * 0.8 ? second : undefined;
         return pageAnswer(page, kind === 'quantity' || kind === 'yes-no' ? undefined : also);
       }
-      if (kind !== 'sell' && products.items.length && products.strength >= Math.max(STRENGTH.product, pageStrength)) return productList(products.items, question, kind);
+      if ((shopping || service) && products.items.length && products.strength >= Math.max(STRENGTH.product, pageStrength)) {
+        return productList(products.items, question, kind);
+      }
+      // Asked for products, the ones that come closest, said as such.
+      if (shopping && kind !== 'sell' && products.close.length && products.strength >= Math.max(STRENGTH.closest, pageStrength)) {
+        return productList(products.close, question, kind, true);
+      }
       if (kind === 'sell' && asksForGoods(question) && !mentioned(thing)) {
         return { text: `No, we don't sell ${thing}.`, sources: [], products: [], confidence: 0.9 };
       }
@@ -387,14 +446,28 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
   };
 }
 
+/** A question that asks about something, rather than naming a need ("a warm hat for winter"). */
+const QUESTION_WORD = /^(?:so\s+)?(?:what|whats|how|hows|when|why|where|wheres|who|is|are|was|can|could|do|does|did|will|would|should|have|has|may|am)\b/i;
+/** A question somewhere in the message ("my dog is nervous, can you sedate him?"): not a bare need. */
+const ASKS = /\?|\b(?:can|could|do|does|will|would|is|are)\s+(?:you|u|i|it|they|we|there)\b/i;
+/** An amount: a number or "free". */
+const AMOUNT = /\d|\bfree\b/i;
+/** A question about money, answered by a price or "free". */
+const COST = /\b(?:how much|cost\w*|price|fee|charge|pay)\b/i;
+const MONEY = /[$€£]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b|\bfree\b/i;
+/** A question about time, answered by a duration. */
+const TIME = /\bhow (?:long|soon|quickly|fast)\b|\bwhen\b/i;
+const DURATION = /\d+\s*(?:[-–]\s*\d+\s*)?(?:business |working )?(?:days?|weeks?|hours?|months?|minutes?)\b|\b(?:same|next)[ -]day\b/i;
+/** What an amount in a quote adds to its strength, for a "how much" question: enough to break a near tie. */
+const AMOUNT_BONUS = 0.1;
 /** What an order question is about, added to its words when pages are searched. */
 const ORDER_TOPIC = 'order tracking status';
 /** A need in other words than a product's kind: "something to keep my head warm", "anything for a puppy". */
-const NEED = /\b(something|anything|stuff|things?|ideas?|gifts?)\b|^(?:for|to)\b/i;
+const NEED = /\b(something|anything|stuff|things?|ideas?|(?:a|as a) gift|gift for)\b|^(?:for|to)\b/i;
 /** A word of a product's name names it alone when it is in at most this many passages (its own, and pages that mention it). */
 const NAME_WORD_PASSAGES = 3;
 /** A question that holds this share of a name's words names that product outright. */
-const FULL_NAME = 0.66;
+const FULL_NAME = 0.6;
 /** Or when the question holds this share of the name's words ("moka pot" of "Classic Moka Pot 6-Cup"). */
 const NAME_SHARE = 0.34;
 
@@ -436,7 +509,8 @@ export function cardOf(product: Product, url: string | undefined, reason?: strin
 
 function introduce(passage: Passage): string {
   if (passage.kind === 'product') return `About the **${passage.title}**:`;
-  return `From our ${linkTo(passage.title, passage.url)} page${passage.heading ? ` (${passage.heading})` : ''}:`;
+  // The page is named, not linked: its link is the answer's source, shown beside it.
+  return `From our **${passage.title}** page${passage.heading ? ` (${passage.heading})` : ''}:`;
 }
 
 function reasonFor(product: Product, color: string | undefined): string {

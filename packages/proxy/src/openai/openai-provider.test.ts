@@ -74,6 +74,8 @@ describe('OpenAI-compatible provider', () => {
     const messages = received[0]!.body.messages as { role: string; content: string }[];
     expect(messages[0]!.role).toBe('system');
     expect(messages[0]!.content).toContain('Refunds reach your original payment method within 5 business days');
+    // The same ranked evidence the local provider answers from: the refunds section first, its answering sentence marked.
+    expect(messages[0]!.content).toMatch(/\[1\] Returns – Refunds \(\/policies\/returns\)\nMost relevant: Refunds reach your original payment method within 5 business days/);
     expect(messages[0]!.content).toContain('/policies/contact');
     expect(messages[0]!.content).toContain('"de"');
     expect(messages.at(-1)).toEqual({ role: 'user', content: 'How long do refunds take?' });

@@ -3,7 +3,8 @@ import { buildCatalog, CatalogQueryError, parseCatalogQuery, searchCatalog, type
 import { linkTo, loadKnowledgeBase, type KnowledgeBaseOptions } from '../local/knowledge-base';
 import { lookupOrder } from '../local/order-status';
 import { PassageIndex, type Match } from '../local/search';
-import { cardOf } from '../local/shop-assistant';
+import { joinQuote } from '../local/evidence';
+import { cardOf, createShopAssistant } from '../local/shop-assistant';
 import type { OrderLookup, Provider, ProviderEvent, ProviderRequest } from '../provider';
 import { callUpstream, joinUrl, malformed, parseData, upstreamEvents, type UpstreamOptions } from '../upstream';
 
@@ -60,6 +61,8 @@ const MAX_CARDS = 6;
 export async function createOpenAIProvider(options: OpenAIProviderOptions): Promise<Provider> {
   const knowledgeBase = await loadKnowledgeBase(options.dir, options);
   const index = new PassageIndex(knowledgeBase.passages);
+  // The same ranked evidence the local provider answers from: pages down to their sentences, catalog records.
+  const assistant = createShopAssistant(knowledgeBase, index);
   const catalog = buildCatalog(knowledgeBase.passages);
   const searchTool = catalog.entries.length ? searchProductsTool(catalog) : undefined;
   const upstream: UpstreamOptions = { vendor: 'OpenAI-compatible API', keyVariable: 'OPENAI_API_KEY', ...options, apiKey: options.apiKey ?? '' };
@@ -70,7 +73,8 @@ export async function createOpenAIProvider(options: OpenAIProviderOptions): Prom
   return {
     name: 'openai',
     async *reply(request: ProviderRequest): AsyncGenerator<ProviderEvent> {
-      const matches = promptPassages(index, request, passageCount);
+      const ranked = assistant.evidence(request.message, request.history, passageCount);
+      const matches = ranked.map(({ match }) => match);
       const system = [
         'You are the customer-support assistant of an online store. Answer only from the passages below and the results of your tools.',
         'Name products exactly as the passages or the tools do.',
@@ -84,7 +88,7 @@ export async function createOpenAIProvider(options: OpenAIProviderOptions): Prom
         request.locale ? `Answer in the language of the locale "${request.locale}".` : '',
         '',
         'Passages:',
-        formatPassages(matches) || '(none found)',
+        formatPassages(ranked) || '(none found)',
       ]
         .filter((line, position, lines) => line || lines[position + 1] === 'Passages:')
         .join('\n');
@@ -184,23 +188,14 @@ export async function createOpenAIProvider(options: OpenAIProviderOptions): Prom
   };
 }
 
-/**
- * The knowledge base's passages put in the system prompt, best first: those for the message,
- * then those for the previous question and the message together (a follow-up such as "and in
- * navy?"), without repeats, `limit` at most. Kept apart so a richer ranking can replace it.
- */
-export function promptPassages(index: PassageIndex, request: Pick<ProviderRequest, 'message' | 'history'>, limit: number): Match[] {
-  const previous = request.history.findLast((message) => message.role === 'user');
-  const together = previous ? index.search(`${previous.text} ${request.message}`, 2) : [];
-  return [...index.search(request.message, limit), ...together]
-    .filter((match, position, all) => all.findIndex((other) => other.passage.id === match.passage.id) === position)
-    .slice(0, limit);
-}
-
-/** The passages as the prompt lists them: numbered, with title, section and link, then the text. */
-function formatPassages(matches: Match[]): string {
-  return matches
-    .map(({ passage }, number) => `[${number + 1}] ${passage.title}${passage.heading ? ` – ${passage.heading}` : ''} ${passage.url ? ` (${passage.url})` : ''}\n${passage.text}`)
+/** The evidence as the prompt lists it: numbered, with title, section and link, the sentences that answer, then the text. */
+function formatPassages(evidence: { match: Match; quote: string[] }[]): string {
+  return evidence
+    .map(({ match: { passage }, quote }, number) => {
+      const heading = `[${number + 1}] ${passage.title}${passage.heading ? ` – ${passage.heading}` : ''}${passage.url ? ` (${passage.url})` : ''}`;
+      const answers = quote.length ? `\nMost relevant: ${joinQuote(quote)}` : '';
+      return `${heading}${answers}\n${passage.text}`;
+    })
     .join('\n\n');
 }
 
