@@ -36,6 +36,11 @@ async function folder(pages) {
   return { dir, questions };
 }
 
+// The answer layer before the evidence-first one and its own BM25 index (MiniSearch, bench/RESULTS.md
+// of 2026-12-02), printed beside each figure; and the targets it must meet.
+const BEFORE = { 1000: { indexMs: 340, answerP50: 0.7, answerP99: 2.5, heapMiB: 6 }, 10000: { indexMs: 2630, answerP50: 11.8, answerP99: 21.0, heapMiB: 51 } };
+const TARGET = { 10000: { indexMs: 3000, answerP50: 5, answerP99: 25 } };
+
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 const rows = [];
 for (const pages of PAGES) {
@@ -67,11 +72,15 @@ for (const pages of PAGES) {
     if (!/don't know|not sure/.test(text)) answered++;
   }
   const row = { pages, indexMs, indexMin: Math.min(...indexTimes), indexMax: Math.max(...indexTimes), runs: RUNS, answerP50: percentile(times, 50), answerP99: percentile(times, 99), heapMiB, answered: answered / questions.length };
+  row.before = BEFORE[pages];
+  row.target = TARGET[pages];
   rows.push(row);
   console.log(
     `${String(pages).padStart(6)} pages: indexed in ${(indexMs / 1000).toFixed(2)} s (median of ${RUNS}, ${(row.indexMin / 1000).toFixed(2)}–${(row.indexMax / 1000).toFixed(2)}), answer p50 ${row.answerP50.toFixed(1)} ms p99 ${row.answerP99.toFixed(1)} ms, ` +
       `index heap ${heapMiB.toFixed(0)} MiB${globalThis.gc ? '' : ' (run with --expose-gc for an exact figure)'}, answered ${(row.answered * 100).toFixed(0)}%`,
   );
+  if (row.before) console.log(`${' '.repeat(13)}before: indexed in ${(row.before.indexMs / 1000).toFixed(2)} s, answer p50 ${row.before.answerP50} ms p99 ${row.before.answerP99} ms, index heap ${row.before.heapMiB} MiB`);
+  if (row.target) console.log(`${' '.repeat(13)}target: indexed in ≤ ${(row.target.indexMs / 1000).toFixed(0)} s, answer p50 ≤ ${row.target.answerP50} ms p99 ≤ ${row.target.answerP99} ms`);
   await rm(dir, { recursive: true, force: true });
 }
 if (process.argv.includes('--json')) console.log(JSON.stringify(rows));

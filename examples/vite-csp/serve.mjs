@@ -29,18 +29,20 @@ export async function start({ port = Number(process.env.PORT ?? 5180), kbDir = p
     },
   });
   const knowledgeBase = kbDir ?? join(here, '../../apps/storefront/content');
+  // The demo catalog's pictures are files the demo storefront serves; served here too, beside the page.
+  const folders = [outDir, ...(kbDir ? [] : [join(here, '../../apps/storefront/public')])];
   const proxy = toNodeListener(createConciergeHandler({ provider: createLocalProvider({ dir: knowledgeBase }) }));
   const server = createServer(async (request, response) => {
     response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
     if (request.url?.startsWith('/api/concierge')) return proxy(request, response);
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    try {
-      const file = await readFile(join(outDir, path === '/' ? 'index.html' : path));
+    for (const folder of folders) {
+      const file = await readFile(join(folder, path === '/' ? 'index.html' : path)).catch(() => undefined);
+      if (!file) continue;
       response.writeHead(200, { 'content-type': TYPES[extname(path) || '.html'] ?? 'application/octet-stream' });
-      response.end(file);
-    } catch {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+      return response.end(file);
     }
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
   });
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: actual } = server.address();

@@ -4,7 +4,8 @@ const PALETTE = ['#c9b79c', '#8fa89a', '#b5838d', '#6d7f99', '#d4a373', '#7f8c6d
 
 /** The product's picture (served from public/), or a drawn placeholder when it has none. */
 export function ProductArt({ product }: { product: Product }) {
-  if (product.image) return <img className="product-art" src={product.image} alt={product.imageAlt ?? product.name} width={160} height={160} />;
+  // Lazy: a grid of pictures is not preloaded ahead of what the page needs first.
+  if (product.image) return <img className="product-art" src={product.image} alt={product.imageAlt ?? product.name} width={160} height={160} loading="lazy" decoding="async" />;
   const index = [...product.slug].reduce((sum, character) => sum + character.charCodeAt(0), 0) % PALETTE.length;
   const initials = product.name
     .split(/\s+/)

@@ -1,4 +1,5 @@
 import type { Passage } from './knowledge-base';
+import { oneEditApart } from './edits';
 import { termOf, wordsOf } from './language';
 import type { Match, PassageIndex } from './search';
 
@@ -25,7 +26,7 @@ const JOIN_SHARE = 0.5;
 const FRAMING = new Set(
   `much many long take takes sell sells offer offers carry stock buy need want get someone something anything
   anyone possible able okay ok yes way thing things policy policies info information detail details question
-  wondering wonder curious`
+  wondering wonder curious work works working`
     .split(/\s+/)
     .map((word) => termOf(word))
     .filter((term): term is string => term !== null),
@@ -93,29 +94,6 @@ export function holds(terms: ReadonlySet<string | null>, term: string): number {
 const MIN_TYPO_LENGTH = 6;
 /** What a term found only one letter apart counts for. */
 const TYPO = 0.5;
-
-/** Whether two words are one insertion, deletion or substitution apart. */
-function oneEditApart(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  let j = 0;
-  let edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-      continue;
-    }
-    if (++edits > 1) return false;
-    if (a.length > b.length) i++;
-    else if (b.length > a.length) j++;
-    else {
-      i++;
-      j++;
-    }
-  }
-  return edits + (a.length - i) + (b.length - j) <= 1;
-}
 
 /** A term of at least this length may match a longer one it starts. */
 const MIN_SHARED_START = 5;
