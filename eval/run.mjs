@@ -95,6 +95,7 @@ function grade(question, reply, facts) {
 }
 
 const tallies = new Map(); // `${split}\t${intent}` → { right, total }
+const byShop = new Map(); // `${split}\t${shop}` → { right, total }
 const misses = { dev: [], 'held-out': [] };
 const claims = [];
 const started = performance.now();
@@ -121,6 +122,11 @@ for (const shop of shops) {
     }
     asked++;
     const { problems, falseClaims } = grade(question, reply, facts);
+    const shopKey = `${question.split}\t${shop.id}`;
+    const shopTally = byShop.get(shopKey) ?? { right: 0, total: 0 };
+    shopTally.total++;
+    if (!problems.length) shopTally.right++;
+    byShop.set(shopKey, shopTally);
     const key = `${question.split}\t${question.intent}`;
     const tally = tallies.get(key) ?? { right: 0, total: 0 };
     tally.total++;
@@ -148,6 +154,14 @@ for (const intent of intents) {
     return tally ? `${tally.right}/${tally.total} ${((tally.right / tally.total) * 100).toFixed(0).padStart(3)}%` : '—';
   };
   console.log(`  ${intent.padEnd(16)} ${cell('dev').padStart(12)} ${cell('held-out').padStart(14)}`);
+}
+console.log(`\n  ${'shop'.padEnd(18)} ${'dev'.padStart(10)} ${'held-out'.padStart(14)}`);
+for (const shop of shops) {
+  const cell = (split) => {
+    const tally = byShop.get(`${split}\t${shop.id}`);
+    return tally ? `${tally.right}/${tally.total} ${((tally.right / tally.total) * 100).toFixed(0).padStart(3)}%` : '—';
+  };
+  console.log(`  ${shop.id.padEnd(18)} ${cell('dev').padStart(10)} ${cell('held-out').padStart(14)}`);
 }
 const dev = sum('dev');
 const heldOut = sum('held-out');

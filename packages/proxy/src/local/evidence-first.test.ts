@@ -83,3 +83,39 @@ describe('answers from the evidence', () => {
     expect(follow.products).toEqual(['aster-gravel']);
   });
 });
+
+describe('hostile and unusual input', () => {
+  it('reads a crafted 4,000-character message quickly (no pattern backtracks on it)', async () => {
+    const crafted = `${'1'.repeat(1333)}${' '.repeat(2667)}`;
+    const started = performance.now();
+    const reply = await ask(crafted);
+    // The patterns used to take about 20 s on this; bounded, it is a few milliseconds. The bound is generous.
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(reply.text).toBeTruthy();
+  });
+
+  it('reads "1,000" as a thousand and a number before a unit as no price', async () => {
+    const { priceLimits } = await import('./question');
+    expect(priceLimits('anything under $1,000?')).toEqual({ max: 1000 });
+    expect(priceLimits('a toy for a baby under 12 months')).toEqual({});
+    expect(priceLimits('can you deliver within 2 days')).toEqual({});
+    expect(priceLimits('toys from 3 years')).toEqual({});
+    expect(priceLimits('bikes from $500')).toEqual({ min: 500 });
+  });
+});
+
+describe('a catalog with gaps', () => {
+  it('answers about a product without a description or a price, without failing and without a made-up price', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'concierge-gaps-'));
+    await writeFile(join(dir, 'catalog.json'), JSON.stringify([{ slug: 'plain-mug', name: 'Plain Mug', category: 'Kitchen' }, { slug: 'tea-pot', name: 'Tea Pot', price: 30, description: 'A pot.' }]));
+    const gaps = await createLocalProvider({ dir, chunkDelayMs: 0, warn: () => {} });
+    for (const message of ['How much is the plain mug?', 'Tell me about the plain mug', 'something for the kitchen under 50', 'do you sell mugs?']) {
+      let text = '';
+      for await (const event of gaps.reply({ message, threadId: 't', history: [], state: {}, signal: new AbortController().signal })) if (event.type === 'delta') text += event.text;
+      expect(text).not.toMatch(/NaN|undefined/);
+    }
+    let text = '';
+    for await (const event of gaps.reply({ message: 'How much is the plain mug?', threadId: 't', history: [], state: {}, signal: new AbortController().signal })) if (event.type === 'delta') text += event.text;
+    expect(text).toContain('no price listed');
+  });
+});

@@ -26,7 +26,8 @@ const JOIN_SHARE = 0.5;
 const FRAMING = new Set(
   `much many long take takes sell sells offer offers carry stock buy need want get someone something anything
   anyone possible able okay ok yes way thing things policy policies info information detail details question
-  wondering wonder curious work works working`
+  wondering wonder curious work works working really quite super just actually basically whenever anytime
+  maybe ever even very though`
     .split(/\s+/)
     .map((word) => termOf(word))
     .filter((term): term is string => term !== null),

@@ -125,10 +125,12 @@ function productPassage(path: string, product: Product): Passage {
   if (typeof product?.slug !== 'string' || typeof product.name !== 'string') {
     throw new Error(`${path}: every product needs a "slug" and a "name".`);
   }
+  // A catalog's gaps are not errors: no description reads as none, no price as "no price listed".
+  product.description = typeof product.description === 'string' ? product.description : '';
   const price = new Intl.NumberFormat('en', { style: 'currency', currency: product.currency ?? 'USD' });
   const lines = [
     product.description,
-    `- **Price:** ${price.format(product.price)}`,
+    Number.isFinite(product.price) && `- **Price:** ${price.format(product.price)}`,
     product.materials?.length && `- **Materials:** ${product.materials.join(', ')}`,
     product.sizes?.length && `- **Sizes:** ${product.sizes.join(', ')}`,
     product.colors?.length && `- **Colors:** ${product.colors.join(', ')}`,

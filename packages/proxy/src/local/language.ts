@@ -34,7 +34,7 @@ export function termOf(word: string): string | null {
   const lower = word.toLowerCase().replace(/’/g, "'").replace(/'s$/, '');
   let term: string | null;
   if (STOP_WORDS.has(lower) || (lower.length < 2 && !/\d/.test(lower))) term = null;
-  else if (/^\d/.test(lower)) term = lower.replace(',', '.');
+  else if (/^\d/.test(lower)) term = String(numberOf(lower));
   else term = stem(lemmaOf(lower));
   if (terms.size >= MAX_CACHED_TERMS) terms.clear();
   terms.set(word, term);
@@ -58,4 +58,15 @@ function lemmaOf(word: string): string {
   const verb = lemmatizer.verb(word);
   if (verb !== word) return verb;
   return lemmatizer.adjective(word);
+}
+
+/**
+ * A number as shoppers and catalogs write it: "1,000" and "1,000.50" (thousands), "12,5" (a decimal
+ * comma), "9.50". `NaN` for anything else.
+ */
+export function numberOf(text: string): number {
+  const written = text.trim();
+  if (/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(written)) return Number(written.replace(/,/g, ''));
+  if (/^\d+,\d{1,2}$/.test(written)) return Number(written.replace(',', '.'));
+  return /^\d+(?:\.\d+)?$/.test(written) ? Number(written) : Number.NaN;
 }

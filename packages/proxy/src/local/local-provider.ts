@@ -3,7 +3,7 @@ import type { Provider, ProviderEvent, ProviderRequest } from '../provider';
 import { loadKnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base';
 import { createLocalProductFaqs } from './product-faqs';
 import { PassageIndex } from './search';
-import { orderStatusAnswer } from './order-status';
+import { orderFlowState, orderStatusAnswer } from './order-status';
 import { createShopAssistant } from './shop-assistant';
 import { createSuggestions } from './suggestions';
 
@@ -44,7 +44,9 @@ export async function createLocalProvider(options: LocalProviderOptions): Promis
       const faq = request.faqId !== undefined && request.pageUrl ? faqs.faq(request.pageUrl, request.faqId) : undefined;
       const order = request.orders && (await orderStatusAnswer(request.message, state, request.orders, request.signal));
       // Asked for both details, the shopper also gets what the store's pages say ("orders ship in 2 days").
-      const asking = (order?.state.order as { awaiting?: string[] } | undefined)?.awaiting?.length === 2;
+      // (Only when it asks for both with nothing given yet: after an order's status it awaits both too, for another order.)
+      const flow = order ? orderFlowState(order.state.order) : undefined;
+      const asking = flow?.awaiting?.length === 2 && !flow.orderNumber && !flow.email;
       const page = order?.answer && asking ? shop.pageFor(request.message) : undefined;
       const orderStatus = order?.answer && page ? { ...page, text: `${page.text}\n\n${order.answer.text}` } : order?.answer;
       const answer: Answer =

@@ -1,6 +1,6 @@
 import type { Source } from '@concierge/core';
 import type { ConversationState, OrderLookup, OrderRecord } from '../provider';
-import { isOrderQuestion } from './shop-assistant';
+import { isOrderQuestion } from './question';
 
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;
 const EMAILS = new RegExp(EMAIL.source, 'g');

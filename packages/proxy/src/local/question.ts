@@ -1,3 +1,5 @@
+import { numberOf } from './language';
+
 /**
  * What kind of question a shopper asks, read from its form: the kind shapes the answer (a list of
  * products, a quoted sentence, a field of one product), but it never decides where the answer
@@ -34,7 +36,7 @@ const FORMS: { kind: QuestionKind; pattern: RegExp }[] = [
   {
     kind: 'recommend',
     pattern:
-      /\b(recommend\w*|suggest\w*|looking for|look(?:ing)? for|i need|i want|i'?m after|want something|need something|what (?:should|would|do you|can you) (?:i|you) (?:get|buy|recommend|suggest)|(?:something|anything) (?:in|for|to|that|good|nice|warm|cheap)|best (?:for|one)|good for|(?:gift )?ideas?|(?:a|as a) (?:gift|present)|(?:gift|present) for)\b|\bwhat (?:do you have|have you got|is there) for\b|\bwhich (?:one|is)\b/i,
+      /\b(recommend\w*|suggest\w*|looking for|look(?:ing)? for|i (?:need|want|'?m after) (?!to\b|it\b|them\b|that\b|this\b|you\b)\w|what (?:should|would|do you|can you) (?:i|you) (?:get|buy|recommend|suggest)|(?:something|anything) (?:in|for|to|that|good|nice|warm|cheap)|best (?:for|one)|good for|(?:gift )?ideas?|(?:a|as a) (?:gift|present)|(?:gift|present) for)\b|\bwhat (?:do you have|have you got|is there) for\b|\bwhich (?:one|is)\b/i,
   },
   { kind: 'quantity', pattern: /\bhow (?:much|long|many|soon|quickly|fast|far|big|heavy|old)\b|\bwhen\b|\bwhat(?:'s| is| are) the (?:cost|price|fee|charge|time)/i },
   { kind: 'yes-no', pattern: /^(?:so\s+)?(?:do|does|did|is|are|was|can|could|will|would|should|have|has|may|am)\b/i },
@@ -51,7 +53,7 @@ export function kindOf(question: string): QuestionKind {
 export function thingAsked(question: string): string {
   const form = FORMS[0]!.pattern.exec(question);
   const rest = form ? question.slice(form.index + form[0].length) : question;
-  const after = /^\s*(?:any\s+|a\s+|an\s+|some\s+)?(.+?)[?.!]*$/i.exec(rest)?.[1] ?? rest;
+  const after = rest.trim().replace(/^(?:any|a|an|some)\s+/i, '').replace(/[?.!]+$/, '');
   return after.replace(/\b(?:here|online|in (?:the )?store|at all|too|as well|anymore)\b/gi, '').trim().replace(/[?.!]+$/, '');
 }
 
@@ -66,14 +68,23 @@ export function asksForGoods(question: string): boolean {
   return ['sell', 'carry', 'stock', 'have', 'supply'].includes(verb) && !activity;
 }
 
-/** "Under 50", "less than $40", "max 100": the highest price asked. */
-const MAX_PRICE = /\b(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|within|no more than|budget(?: of| is)?)\s*(?:\$|€|£|usd\s*|eur\s*|gbp\s*)?\s*(\d+(?:[.,]\d+)?)/i;
-/** "Over 150", "at least 100": the lowest price asked. */
-const MIN_PRICE = /\b(?:over|above|more than|at least|pricier than|from)\s*(?:\$|€|£|usd\s*|eur\s*|gbp\s*)?\s*(\d+(?:[.,]\d+)?)/i;
+/** An amount, as written: "1,000", "49.99", "12,5". Bounded, so that no message makes the pattern slow. */
+const AMOUNT = '(\\d{1,7}(?:,\\d{3}){0,2}(?:[.,]\\d{1,2})?)';
+const CURRENCY = '(?:\\$|€|£|usd|eur|gbp)';
+/** Not a price when a unit follows ("under 12 months", "within 2 days", "up to 20 kg"). */
+const NOT_A_UNIT = '(?!\\s{0,3}(?:[-+]|years?|yrs?|months?|mos?|weeks?|days?|hours?|kg|lbs?|cm|mm|in\\b|inch|pieces?|people|players?|cups?|ml|l\\b|litres?|liters?|gb|mah|w\\b))';
+/** "Under 50", "less than $40", "max 100", "a budget of 80": the highest price asked. */
+const WHOLE = '(?![.,]?\\d)';
+const MAX_PRICE = new RegExp(`\\b(?:under|below|less than|cheaper than|at most|max(?:imum)?|up to|no more than|budget(?: of| is)?)\\s{0,3}${CURRENCY}?\\s{0,3}${AMOUNT}${WHOLE}${NOT_A_UNIT}`, 'i');
+/** "Over 150", "at least 100", "from $40": the lowest price asked ("from" and "within" only with a currency). */
+const MIN_PRICE = new RegExp(`\\b(?:(?:over|above|more than|at least|pricier than)\\s{0,3}${CURRENCY}?|from\\s{0,3}${CURRENCY})\\s{0,3}${AMOUNT}${WHOLE}${NOT_A_UNIT}`, 'i');
+/** Prices are read in the first part of a message only: a question, not a document. */
+const READ_CHARACTERS = 500;
 
 export function priceLimits(question: string): { max?: number; min?: number } {
-  const max = Number(MAX_PRICE.exec(question)?.[1]?.replace(',', '.'));
-  const min = Number(MIN_PRICE.exec(question)?.[1]?.replace(',', '.'));
+  const text = question.slice(0, READ_CHARACTERS);
+  const max = numberOf(MAX_PRICE.exec(text)?.[1] ?? '');
+  const min = numberOf(MIN_PRICE.exec(text)?.[1] ?? '');
   return { ...(Number.isFinite(max) ? { max } : {}), ...(Number.isFinite(min) ? { min } : {}) };
 }
 

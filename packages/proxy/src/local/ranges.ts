@@ -1,3 +1,5 @@
+import { numberOf } from './language';
+
 /**
  * Numbers with a unit, and ranges of them, in catalog fields and in questions: so that "for a
  * 3 year old" finds "Ages 2 to 5", and "a dog of 30 kg" finds "for dogs 25–45 kg".
@@ -22,30 +24,34 @@ const UNITS: { unit: string; pattern: string }[] = [
   { unit: 'people', pattern: 'people|persons?|players?|seats?|cups?' },
 ];
 const UNIT = `(${UNITS.map(({ pattern }) => `(?:${pattern})`).join('|')})`;
-const NUMBER = '(\\d+(?:[.,]\\d+)?)';
-const DASH = '\\s*(?:to|-|–|—)\\s*';
+/** A number not inside a longer one (bounded, so that no message makes a pattern slow). */
+const NUMBER = '(?<![\\d.,])(\\d{1,6}(?:[.,]\\d{1,3})?)';
+const DASH = '\\s{0,3}(?:to|-|–|—)\\s{0,3}';
 
 /** "Ages 2 to 5", "age 3+", "ages 6 and up", "for 8 years and over": age ranges written with the word first. */
-const AGES = new RegExp(`\\bages?\\s*${NUMBER}(?:${DASH}${NUMBER}|\\s*(\\+|and (?:up|over|older)))?`, 'gi');
+const AGES = new RegExp(`\\bages?\\s{0,3}${NUMBER}(?:${DASH}${NUMBER}|\\s{0,3}(\\+|and (?:up|over|older)))?`, 'gi');
 /** "2–5 years", "25 to 45 kg", "3+ years", "up to 20 kg", "under 12 months". */
-const SPANS = new RegExp(`(?:\\b(up to|under|max(?:imum)?|at most)\\s*)?${NUMBER}(?:${DASH}${NUMBER}|\\s*(\\+))?\\s*${UNIT}(?![\\p{L}])`, 'giu');
+const SPANS = new RegExp(`(?:\\b(up to|under|max(?:imum)?|at most)\\s{0,3})?${NUMBER}(?:${DASH}${NUMBER}|\\s{0,3}(\\+))?\\s{0,3}${UNIT}(?![\\p{L}])`, 'giu');
 
 function unitOf(written: string): string | undefined {
   return UNITS.find(({ pattern }) => new RegExp(`^(?:${pattern})$`, 'i').test(written.trim()))?.unit;
 }
 
 function number(text: string): number {
-  return Number(text.replace(',', '.'));
+  return numberOf(text);
 }
 
 /** Ages in months are ages in years ("18 months" is 1.5 years), so "Ages 1 to 3" holds an 18 month old. */
-function inYears<T extends { unit: string }>(value: T, scale: (divide: number) => T): T {
-  return value.unit === 'month' ? scale(12) : value;
+function rangeInYears(range: Range): Range {
+  return range.unit === 'month' ? { unit: 'year', min: range.min / 12, max: range.max / 12 } : range;
 }
+
+/** Ranges and quantities are read in the first part of a text: a question or a field, not a document. */
+const READ_CHARACTERS = 500;
 
 /** The ranges a catalog field states. A single quantity ("weighs 12 kg") is a range of one point. */
 export function rangesIn(text: string): Range[] {
-  return spansIn(text).map((range) => inYears(range, (months) => ({ unit: 'year', min: range.min / months, max: range.max / months })));
+  return spansIn(text.slice(0, READ_CHARACTERS)).map(rangeInYears);
 }
 
 function spansIn(text: string): Range[] {
@@ -66,16 +72,16 @@ function spansIn(text: string): Range[] {
 
 /** The quantities a question names ("a 3 year old" → 3 year, "my 30kg dog" → 30 kg, "18 months" → 1.5 year). */
 export function quantitiesIn(text: string): { unit: string; value: number }[] {
-  return namedQuantities(text).map((quantity) => inYears(quantity, (months) => ({ unit: 'year', value: quantity.value / months })));
+  return namedQuantities(text.slice(0, READ_CHARACTERS)).map((quantity) => (quantity.unit === 'month' ? { unit: 'year', value: quantity.value / 12 } : quantity));
 }
 
 function namedQuantities(text: string): { unit: string; value: number }[] {
   const quantities: { unit: string; value: number }[] = [];
-  for (const match of text.matchAll(new RegExp(`${NUMBER}\\s*-?\\s*${UNIT}(?![\\p{L}])`, 'giu'))) {
+  for (const match of text.matchAll(new RegExp(`${NUMBER}[\\s-]{0,3}${UNIT}(?![\\p{L}])`, 'giu'))) {
     const unit = unitOf(match[2]!);
     if (unit) quantities.push({ unit, value: number(match[1]!) });
   }
-  for (const match of text.matchAll(/\b(?:aged?|age of)\s*(\d+)\b/gi)) quantities.push({ unit: 'year', value: number(match[1]!) });
+  for (const match of text.matchAll(/\b(?:aged?|age of)\s{0,3}(\d{1,3})\b/gi)) quantities.push({ unit: 'year', value: number(match[1]!) });
   return quantities;
 }
 

@@ -2,9 +2,6 @@ import type { Passage } from './knowledge-base';
 import { oneEditApart } from './edits';
 import { termOf, wordsOf } from './language';
 
-/** A word as an indexed term (see {@link termOf}): one function for pages, catalog records and questions. */
-export const processTerm = termOf;
-
 export interface Match {
   passage: Passage;
   score: number;
@@ -78,6 +75,7 @@ class KindIndex {
    * array over the kind's passages: the work is one step per posting of the question's terms.
    */
   search(variants: Variant[], limit: number): { position: number; score: number }[] {
+    if (limit <= 0) return [];
     const scores = new Float64Array(this.passages.length);
     const touched: number[] = [];
     const count = this.passages.length;
@@ -92,6 +90,13 @@ class KindIndex {
         if (scores[position] === 0) touched.push(position);
         scores[position]! += factor * idf * (BM25.d + (frequency * (BM25.k1 + 1)) / (frequency + norm));
       }
+    }
+    // Asked for most of them (a catalog search), all are sorted once.
+    if (limit >= touched.length / 4) {
+      return touched
+        .map((position) => ({ position, score: scores[position]! }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, limit);
     }
     // The best `limit`, kept sorted in a short array: a question's results are few beside the passages touched.
     const best: { position: number; score: number }[] = [];

@@ -105,6 +105,12 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
   const categories = new Map(catalog.flatMap(({ product }) => (product.category ? [[termsOf(product.category).join(' '), product.category] as const] : [])));
   // Material words of the catalog ("merino", "linen", "leather"), for "something in linen".
   const materialTerms = new Set(catalog.flatMap(({ product }) => (product.materials ?? []).flatMap((text) => termsOf(text))).filter((term) => term.length > 3 && !/^\d/.test(term)));
+  // Sizes the catalog has: a word after "size" is a size only if some product comes in it ("what size should I get").
+  const sizeNames = new Set(catalog.flatMap(({ product }) => (product.sizes ?? []).map((size) => size.toUpperCase())));
+  const sizeAsked = (question: string, pattern: RegExp): string | undefined => {
+    const size = pattern.exec(question)?.[1];
+    return size && sizeNames.has(size.toUpperCase()) ? size : undefined;
+  };
   const colorNames = new Map(catalog.flatMap(({ product }) => (product.colors ?? []).map((color) => [color.toLowerCase(), color] as const)));
 
   /** The catalog product a text names: a term unique to its name, or most of its name. */
@@ -113,10 +119,13 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     let best: { item: CatalogProduct; score: number; share: number } | undefined;
     for (const item of catalog) {
       let score = 0;
-      for (const term of new Set(item.terms)) if (terms.has(term)) score += 1 / nameUse.get(term)!;
+      // A number of a name ("E54", "48 pieces") counts beside a word of it, never alone: "48 months old" is not the puzzle.
+      const wordMatched = item.terms.some((term) => terms.has(term) && !/^\d/.test(term));
+      for (const term of new Set(item.terms)) if (terms.has(term) && (wordMatched || !/^\d/.test(term))) score += 1 / nameUse.get(term)!;
       const share = item.terms.filter((term) => terms.has(term)).length / item.terms.length;
       // One word of a name names the product only when it is its own ("Aster"), not a word pages use too ("hard").
-      const distinctive = share >= NAME_SHARE || item.terms.some((term) => terms.has(term) && nameUse.get(term) === 1 && index.passagesWith(term) <= NAME_WORD_PASSAGES);
+      const distinctive =
+        wordMatched && (share >= NAME_SHARE || item.terms.some((term) => terms.has(term) && nameUse.get(term) === 1 && index.passagesWith(term) <= NAME_WORD_PASSAGES));
       if (((score >= 1 && distinctive) || share >= FULL_NAME) && (!best || score > best.score)) best = { item, score, share };
     }
     return best && (!fully || best.share >= FULL_NAME) ? best.item : undefined;
@@ -158,7 +167,7 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
         ? answer(`Yes: ${name} comes in ${color}. Its colours are ${listOf(product.colors!)}.${stock ? ` It is ${stock.replace(/_/g, ' ')}.` : ''}`, [item])
         : answer(`No, ${name} does not come in ${colorNames.get(askedColor)}. It comes in ${listOf(product.colors ?? [])}.`, [item]);
     }
-    const size = /\b(?:size|in|an?)\s+(XXS|XS|S|M|L|XL|XXL|\d{1,2})\b/.exec(question)?.[1];
+    const size = sizeAsked(question, /\b(?:size|in|an?)\s+(XXS|XS|S|M|L|XL|XXL|\d{1,2})\b(?!\s{0,2}[-+]?\s{0,2}(?:years?|yrs?|months?|kg|lbs?|cm|in\b|inch))/);
     if (size && product.sizes?.length && !/\bsizes\b/i.test(question)) {
       return product.sizes.some((candidate) => candidate.toUpperCase() === size.toUpperCase())
         ? answer(`Yes: ${name} comes in size ${size}. Its sizes are ${listOf(product.sizes)}.`, [item])
@@ -228,22 +237,23 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     const color = [...colorNames.keys()].find((candidate) => new RegExp(`\\b${escape(candidate)}\\b`, 'i').test(lower));
     const terms = questionTerms(question);
     const category = [...categories.keys()].find((candidate) => candidate && termsOf(candidate).every((term) => terms.includes(term)));
-    const size = /\bsize\s+(\w+)\b/i.exec(question)?.[1] ?? /\b(XXS|XS|XL|XXL)\b/.exec(question)?.[1];
+    const size = sizeAsked(question, /\bsize\s+(\w+)\b/i) ?? sizeAsked(question, /\b(XXS|XS|XL|XXL)\b/);
     const material = terms.find((term) => materialTerms.has(term));
     const quantities = quantitiesIn(question);
     const measured = quantities.length > 0 && catalog.some(({ ranges }) => ranges.some((range) => quantities.some(({ unit }) => unit === range.unit)));
     const filtered = max !== undefined || min !== undefined || Boolean(color) || Boolean(size) || Boolean(material) || measured;
     const passes = (item: CatalogProduct) =>
-      (max === undefined || item.product.price <= max) &&
-      (min === undefined || item.product.price >= min) &&
+      (max === undefined || sortPrice(item.product) <= max) &&
+      (min === undefined || (Number.isFinite(item.product.price) && item.product.price >= min)) &&
       (!color || (item.product.colors ?? []).some((candidate) => candidate.toLowerCase() === color)) &&
       (!size || (item.product.sizes ?? []).some((candidate) => candidate.toUpperCase() === size.toUpperCase())) &&
       (!measured || fitsRange(quantities, item.ranges)) &&
       (!material || item.fieldTerms.has(material));
     // The need: the question's terms that are not a filter, a number, or a word for asking.
     const filterTerms = new Set([...(color ? termsOf(color) : []), ...(size ? termsOf(size) : []), ...(material ? [material] : [])]);
-    // Words no product or page has ("husky", "everywhere") cannot tell products apart: the need is in the others.
-    const need = terms.filter((term) => !filterTerms.has(term) && !/^\d/.test(term) && !REQUEST_TERMS.has(term) && !UNIT_TERMS.has(term) && index.knows(term));
+    // For a need, words no product or page has ("husky", "everywhere") cannot tell products apart: the need is in
+    // the others. "Do you sell X?" keeps them: a product is X only if it holds all of X ("dog DNA test kits" is not "dog").
+    const need = terms.filter((term) => !filterTerms.has(term) && !/^\d/.test(term) && !REQUEST_TERMS.has(term) && !UNIT_TERMS.has(term) && (byKind || index.knows(term)));
     const total = need.reduce((sum, term) => sum + index.weight(term), 0);
     const scored = catalog.filter(passes).map((item) => {
       let held = 0;
@@ -253,7 +263,7 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
       const inCategory = category && (termsOf(item.product.category ?? '').join(' ') === category) ? 0.25 : 0;
       return { item, strength: total ? Math.min(1, held / total + inCategory) : filtered || category ? 1 : 0 };
     });
-    scored.sort((a, b) => b.strength - a.strength || a.item.product.price - b.item.product.price);
+    scored.sort((a, b) => b.strength - a.strength || sortPrice(a.item.product) - sortPrice(b.item.product));
     const best = scored[0]?.strength ?? 0;
     // Close to the best only: a product that holds one word of four is not a match beside one that holds all.
     const items = scored.filter(({ strength }) => strength >= STRENGTH.product && strength >= best * 0.75).map(({ item }) => item);
@@ -266,13 +276,24 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     // "My order hasn't arrived" is about tracking an order, whatever its words.
     const question = isOrderQuestion(asked) ? `${asked} ${ORDER_TOPIC}` : asked;
     const terms = questionTerms(question);
+    // The words that frame a question still name its topic: "What is your return policy?" is the "Return policy" section.
+    const topic = termsOf(question);
     const prefer = kind === 'quantity' ? (COST.test(asked) ? MONEY : TIME.test(asked) ? DURATION : AMOUNT) : undefined;
     // "How much" or "how long" is answered by a quote with an amount in it, among quotes that hold the question as well.
-    const rank = (evidence: Evidence) => evidence.strength + (prefer && prefer.test(evidence.quote.join(' ')) ? AMOUNT_BONUS : 0);
+    // Between quotes that hold the question alike, the page or section about it (its title or heading) comes first.
+    const rank = (evidence: Evidence) =>
+      evidence.strength + (prefer && prefer.test(evidence.quote.join(' ')) ? AMOUNT_BONUS : 0) + TOPIC_BONUS * topicShare(evidence.match.passage, topic);
     return index
       .search(questionQuery(question), 6, { kind: 'page' })
       .map((match) => quoteFrom(match, terms, index, prefer))
       .sort((a, b) => rank(b) - rank(a) || b.match.score - a.match.score);
+  };
+
+  /** The weighed share of the terms a passage's title and heading hold. */
+  const topicShare = (passage: Passage, terms: string[]): number => {
+    const topic = new Set(termsOf(`${passage.title} ${passage.heading}`));
+    const total = terms.reduce((sum, term) => sum + index.weight(term), 0);
+    return total ? terms.reduce((sum, term) => sum + holds(topic, term) * index.weight(term), 0) / total : 0;
   };
 
   const pageAnswer = (evidence: Evidence, also?: Evidence): ShopAnswer => {
@@ -387,13 +408,15 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
 
       // Shopping with filters ("in leather under 100"), a word of a name is a filter, not the product: only a full name names one.
       const limits = priceLimits(question);
-      const filtering = limits.max !== undefined || limits.min !== undefined || (kind === 'sell' && asksForGoods(question));
+      // Unless the question asks for one of its fields ("is the world map puzzle in stock?").
+      const asksField = ATTRIBUTES.some(({ pattern }) => pattern.test(question));
+      const filtering = !asksField && (limits.max !== undefined || limits.min !== undefined || (kind === 'sell' && asksForGoods(question)));
       const mentionedItem = named(question, filtering);
       const subject = kind === 'recommend' ? undefined : (mentionedItem ?? (isFollowUp(question) ? discussed(state, history) : undefined));
       const pages = readPages(question, kind);
       // A follow-up's words may need the question before it ("and for sale items?").
       const previous = history.findLast((entry) => entry.role === 'user');
-      if (previous && isFollowUp(question) && (pages[0]?.strength ?? 0) < STRENGTH.answer && !subject) {
+      if (previous && isFollowUp(question) && (pages[0]?.strength ?? 0) < STRENGTH.answer) {
         const together = readPages(`${previous.text} ${question}`, kind);
         if ((together[0]?.strength ?? 0) > (pages[0]?.strength ?? 0)) pages.splice(0, pages.length, ...together);
       }
@@ -453,13 +476,15 @@ const ASKS = /\?|\b(?:can|could|do|does|will|would|is|are)\s+(?:you|u|i|it|they|
 /** An amount: a number or "free". */
 const AMOUNT = /\d|\bfree\b/i;
 /** A question about money, answered by a price or "free". */
-const COST = /\b(?:how much|cost\w*|price|fee|charge|pay)\b/i;
+const COST = /\b(?:how much (?:is|are|does|do|will|would|for|to|it|money|extra)|cost\w*|prices?|fees?|charges?|pay)\b/i;
 const MONEY = /[$€£]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b|\bfree\b/i;
 /** A question about time, answered by a duration. */
 const TIME = /\bhow (?:long|soon|quickly|fast)\b|\bwhen\b/i;
 const DURATION = /\d+\s*(?:[-–]\s*\d+\s*)?(?:business |working )?(?:days?|weeks?|hours?|months?|minutes?)\b|\b(?:same|next)[ -]day\b/i;
 /** What an amount in a quote adds to its strength, for a "how much" question: enough to break a near tie. */
 const AMOUNT_BONUS = 0.1;
+/** What a title or heading that names the question's topic adds to a quote's rank: a tie-breaker. */
+const TOPIC_BONUS = 0.05;
 /** What an order question is about, added to its words when pages are searched. */
 const ORDER_TOPIC = 'order tracking status';
 /** A need in other words than a product's kind: "something to keep my head warm", "anything for a puppy". */
@@ -525,7 +550,12 @@ function firstSentence(text: string): string {
 }
 
 function priceOf(product: Product): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: product.currency ?? 'USD' }).format(product.price);
+  return Number.isFinite(product.price) ? new Intl.NumberFormat('en', { style: 'currency', currency: product.currency ?? 'USD' }).format(product.price) : 'no price listed';
+}
+
+/** A price to sort and filter by: a product without one comes last and meets no price limit. */
+function sortPrice(product: Product): number {
+  return Number.isFinite(product.price) ? product.price : Number.POSITIVE_INFINITY;
 }
 
 function listOf(items: string[]): string {
