@@ -1,5 +1,4 @@
 import type { Passage } from './knowledge-base';
-import { oneEditApart } from './edits';
 import { termOf, wordsOf } from './language';
 import type { Match, PassageIndex } from './search';
 
@@ -14,6 +13,10 @@ export interface Evidence {
 
 /** Quoted sentences stop adding up at about this many characters: a chat answer, not the page. */
 const QUOTE_CHARACTERS = 420;
+/** A sentence with what the question asks for ("how much": an amount) weighs this much more. */
+const PREFERRED = 1.25;
+/** A list a sentence leads into may run the quote to this multiple of its length: a list is read whole. */
+const LIST_ALLOWANCE = 1.5;
 /** A heading that holds this share of the question makes its section the answer. */
 const HEADING_SHARE = 0.5;
 /** A sentence joins the quote when it holds at least this share of what the best one holds. */
@@ -79,28 +82,6 @@ function cellsOf(row: string): string[] {
   return row.replace(/^\||\|$/g, '').split('|').map((cell) => cell.trim());
 }
 
-/** Whether a question's term is in a set of terms: the same term, or one that starts the other (stems of one word differ at the end: "deliv", "deliveri"). */
-export function holds(terms: ReadonlySet<string | null>, term: string): number {
-  if (terms.has(term)) return 1;
-  for (const other of terms) {
-    if (!other) continue;
-    const [short, long] = other.length < term.length ? [other, term] : [term, other];
-    if (short.length >= MIN_SHARED_START && long.startsWith(short)) return PARTIAL;
-  }
-  // One typo or spelling apart ("installments", "instalments") in a long word.
-  if (term.length >= MIN_TYPO_LENGTH) for (const other of terms) if (other && other[0] === term[0] && oneEditApart(term, other)) return TYPO;
-  return 0;
-}
-/** A term of at least this length may match one a letter apart. */
-const MIN_TYPO_LENGTH = 6;
-/** What a term found only one letter apart counts for. */
-const TYPO = 0.5;
-
-/** A term of at least this length may match a longer one it starts. */
-const MIN_SHARED_START = 5;
-/** What a term found only as the start of another counts for. */
-const PARTIAL = 0.75;
-
 /**
  * Ranks the sentences of a passage by the question's terms (each weighed by its rarity in the
  * knowledge base) and keeps the best with those close to it, in the page's order. A sentence
@@ -110,22 +91,25 @@ export function quoteFrom(match: Match, terms: string[], index: PassageIndex, pr
   const units = sentencesOf(match.passage.text);
   const total = terms.reduce((sum, term) => sum + index.weight(term), 0) || 1;
   const scores = units.map((unit) => {
-    const unitTerms = new Set(wordsOf(unit).map(termOf));
-    let score = 0;
-    for (const term of terms) score += holds(unitTerms, term) * index.weight(term);
+    let score = index.heldWeight(terms, new Set(wordsOf(unit).map(termOf)));
     // A "how much" or "how long" question is answered by a sentence with an amount in it.
-    if (prefer && score > 0 && prefer.test(unit)) score *= 1.25;
+    if (prefer && score > 0 && prefer.test(unit)) score *= PREFERRED;
     return score;
   });
   const best = scores.reduce((top, score, position) => (score > scores[top]! ? position : top), 0);
   const chosen = new Set<number>();
   // A section whose heading asks the question ("Accepted payment methods") answers it from its start.
   const headingTerms = new Set(wordsOf(match.passage.heading).map(termOf));
-  const headed = terms.reduce((sum, term) => sum + holds(headingTerms, term) * index.weight(term), 0) / total >= HEADING_SHARE;
+  const headed = index.heldShare(terms, headingTerms) >= HEADING_SHARE;
   if (scores[best]! > 0 && !(headed && scores[best]! < total * HEADING_SHARE)) {
     chosen.add(best);
-    const byScore = scores.map((score, position) => ({ score, position })).sort((a, b) => b.score - a.score);
     let length = units[best]!.length;
+    // Under a heading that asks the question, the section's first sentence says its main thing.
+    if (headed && units[0] && length + units[0].length <= QUOTE_CHARACTERS) {
+      chosen.add(0);
+      length += best === 0 ? 0 : units[0].length;
+    }
+    const byScore = scores.map((score, position) => ({ score, position })).sort((a, b) => b.score - a.score);
     for (const { score, position } of byScore.slice(1)) {
       if (score < scores[best]! * JOIN_SHARE || length + units[position]!.length > QUOTE_CHARACTERS) continue;
       chosen.add(position);
@@ -134,7 +118,7 @@ export function quoteFrom(match: Match, terms: string[], index: PassageIndex, pr
     // The list a chosen sentence introduces.
     for (const position of [...chosen]) {
       if (!units[position]!.trimEnd().endsWith(':')) continue;
-      for (let next = position + 1; next < units.length && LIST_ITEM.test(units[next]!) && length < QUOTE_CHARACTERS * 1.5; next++) {
+      for (let next = position + 1; next < units.length && LIST_ITEM.test(units[next]!) && length < QUOTE_CHARACTERS * LIST_ALLOWANCE; next++) {
         chosen.add(next);
         length += units[next]!.length;
       }
@@ -151,7 +135,7 @@ export function quoteFrom(match: Match, terms: string[], index: PassageIndex, pr
   // The page's title and the section's heading say what the quote is about ("Returns" answers "return policy").
   const { title, heading } = match.passage;
   const held = new Set(wordsOf(`${title} ${heading} ${quote.join(' ')}`).map(termOf));
-  const strength = terms.reduce((sum, term) => sum + holds(held, term) * index.weight(term), 0) / total;
+  const strength = index.heldShare(terms, held);
   return { match, quote, strength };
 }
 

@@ -1,5 +1,6 @@
 import lemmatizer from 'wink-lemmatizer';
 import stem from 'wink-porter2-stemmer';
+import { oneEditApart } from './edits';
 
 /**
  * Words that carry no meaning of their own in a shopper's question or a store's page. Kept short on
@@ -18,8 +19,12 @@ export function wordsOf(text: string): string[] {
   return text.toLowerCase().match(/\d+(?:[.,]\d+)?|[\p{L}]+(?:['’][\p{L}]+)?/gu) ?? [];
 }
 
+/**
+ * Words already made terms: a knowledge base of 10,000 pages repeats the same few thousand words.
+ * Shared by every index of the process; cleared whole when it reaches {@link MAX_CACHED_TERMS}, so
+ * that words from shoppers' messages cannot grow it without bound.
+ */
 const terms = new Map<string, string | null>();
-/** Cached: a page of 10,000 passages repeats the same few thousand words. */
 const MAX_CACHED_TERMS = 200_000;
 
 /**
@@ -69,4 +74,27 @@ export function numberOf(text: string): number {
   if (/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(written)) return Number(written.replace(/,/g, ''));
   if (/^\d+,\d{1,2}$/.test(written)) return Number(written.replace(',', '.'));
   return /^\d+(?:\.\d+)?$/.test(written) ? Number(written) : Number.NaN;
+}
+
+/** What a term found counts for: itself, as the start of another form of its word, or a letter apart. */
+export const MATCH = { exact: 1, start: 0.75, typo: 0.5 } as const;
+/** Two stems meet by their start when the shorter has at least this many letters ("deliv", "deliveri"). */
+export const MIN_SHARED_START = 5;
+/** A term of at least this length may match one a letter apart ("installment", "instalment"). */
+export const MIN_TYPO_LENGTH = 6;
+
+/**
+ * How well a set of terms holds a term: 1 for the term itself, ¾ for a term that starts the other
+ * (stems of one word differ at the end: "deliv", "deliveri"), ½ for one a letter apart, 0 for none.
+ */
+export function matchOf(terms: ReadonlySet<string | null>, term: string): number {
+  if (terms.has(term)) return MATCH.exact;
+  let best = 0;
+  for (const other of terms) {
+    if (!other) continue;
+    const [short, long] = other.length < term.length ? [other, term] : [term, other];
+    if (short.length >= MIN_SHARED_START && long.startsWith(short)) return MATCH.start;
+    if (!best && term.length >= MIN_TYPO_LENGTH && other[0] === term[0] && oneEditApart(term, other)) best = MATCH.typo;
+  }
+  return best;
 }

@@ -27,12 +27,13 @@ const SMALL_TALK: { kind: QuestionKind; pattern: RegExp }[] = [
   { kind: 'goodbye', pattern: /^(bye|goodbye|see you|see ya|cya|that'?s all|have a (?:good|nice) (?:day|one))\b.{0,30}$/i },
 ];
 
+/** "Do you sell / have / offer…", "is there a…": what comes after it is the thing asked about. */
+const SELL_FORM =
+  /\b(?:do|does|can|could)\s+(?:you|u|ya|y'all|you guys|the (?:shop|store)|your (?:shop|store))\s+(?:also\s+)?(?:sell|have|carry|stock|offer|make|do|provide|supply)\b|\bis there (?:a|an|any)\b|\bare there any\b/i;
+
 /** The forms of the other kinds, tried in order; the first that matches names the kind. */
 const FORMS: { kind: QuestionKind; pattern: RegExp }[] = [
-  {
-    kind: 'sell',
-    pattern: /\b(?:do|does|can|could)\s+(?:you|u|ya|y'all|you guys|the (?:shop|store)|your (?:shop|store))\s+(?:also\s+)?(?:sell|have|carry|stock|offer|make|do|provide|supply)\b|\bis there (?:a|an|any)\b|\bare there any\b/i,
-  },
+  { kind: 'sell', pattern: SELL_FORM },
   {
     kind: 'recommend',
     pattern:
@@ -51,7 +52,7 @@ export function kindOf(question: string): QuestionKind {
 
 /** What a "do you sell X?" question asks about: the words after the verb. */
 export function thingAsked(question: string): string {
-  const form = FORMS[0]!.pattern.exec(question);
+  const form = SELL_FORM.exec(question);
   const rest = form ? question.slice(form.index + form[0].length) : question;
   const after = rest.trim().replace(/^(?:any|a|an|some)\s+/i, '').replace(/[?.!]+$/, '');
   return after.replace(/\b(?:here|online|in (?:the )?store|at all|too|as well|anymore)\b/gi, '').trim().replace(/[?.!]+$/, '');
@@ -63,9 +64,12 @@ export function thingAsked(question: string): string {
  * Only a question about goods may get "we don't sell X"; a service is for the pages.
  */
 export function asksForGoods(question: string): boolean {
-  const verb = FORMS[0]!.pattern.exec(question)?.[0].split(/\s+/).at(-1)?.toLowerCase() ?? '';
-  const activity = /\w+(?:ing|ion|ment|ance|ence)\b/i.test(thingAsked(question));
-  return ['sell', 'carry', 'stock', 'have', 'supply'].includes(verb) && !activity;
+  const verb = SELL_FORM.exec(question)?.[0].split(/\s+/).at(-1)?.toLowerCase() ?? '';
+  const thing = thingAsked(question);
+  const activity = /\w+(?:ing|ion|ment|ance|ence)\b/i.test(thing);
+  // "Do you sell my email?" is about the shopper's own, not the store's goods.
+  const theirs = /^(?:my|our|your|his|her|their)\b/i.test(thing);
+  return ['sell', 'carry', 'stock', 'have', 'supply'].includes(verb) && !activity && !theirs;
 }
 
 /** An amount, as written: "1,000", "49.99", "12,5". Bounded, so that no message makes the pattern slow. */

@@ -1,6 +1,6 @@
 import type { Passage } from './knowledge-base';
 import { oneEditApart } from './edits';
-import { termOf, wordsOf } from './language';
+import { MATCH, matchOf, termOf, wordsOf } from './language';
 
 export interface Match {
   passage: Passage;
@@ -29,7 +29,7 @@ const BM25 = { k1: 1.2, b: 0.7, d: 0.5 };
 /** What a word found by its start ("deliv" in "deliveri") or one letter apart scores, beside the word itself. */
 const VARIANT_SCORE = { prefix: 0.375, typo: 0.45 };
 /** What it counts for in {@link Match.coverage}. */
-const VARIANT_COVERAGE = { exact: 1, prefix: 0.75, typo: 0.5 };
+const VARIANT_COVERAGE = { exact: MATCH.exact, prefix: MATCH.start, typo: MATCH.typo };
 
 /** One term's passages (positions in the kind's list, ascending) and its weighed frequency in each. */
 interface Postings {
@@ -162,6 +162,19 @@ export class PassageIndex {
   /** How much a term tells apart: its inverse document frequency (an unseen term weighs the most). */
   weight(term: string): number {
     return Math.log(1 + this.#size / ((this.#passagesWith.get(term) ?? 0) + 1));
+  }
+
+  /** The weight of the terms a set holds ({@link matchOf}), each by its rarity. */
+  heldWeight(terms: readonly string[], held: ReadonlySet<string | null>): number {
+    let sum = 0;
+    for (const term of terms) sum += matchOf(held, term) * this.weight(term);
+    return sum;
+  }
+
+  /** The weighed share of the terms a set holds, 0–1: how much of a question a sentence, a field or a heading answers. */
+  heldShare(terms: readonly string[], held: ReadonlySet<string | null>): number {
+    const total = terms.reduce((sum, term) => sum + this.weight(term), 0);
+    return total ? this.heldWeight(terms, held) / total : 0;
   }
 
   /** In how many passages the term occurs. */

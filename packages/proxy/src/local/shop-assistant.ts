@@ -1,6 +1,6 @@
 import type { ProductCard, Source, ThreadMessage } from '@concierge/core';
 import type { ConversationState } from '../provider';
-import { holds, joinQuote, questionQuery, questionTerms, quoteFrom, sentencesOf, sourceTitle, type Evidence } from './evidence';
+import { joinQuote, questionQuery, questionTerms, quoteFrom, sentencesOf, sourceTitle, type Evidence } from './evidence';
 import { linkTo, type KnowledgeBase, type Passage, type Product } from './knowledge-base';
 import { termOf, termsOf } from './language';
 import { asksForGoods, isFollowUp, isOrderQuestion, kindOf, priceLimits, thingAsked, type QuestionKind } from './question';
@@ -75,6 +75,10 @@ const STRENGTH = {
   /** Asked for products, ones that hold this share are shown as the closest there are. */
   closest: 0.3,
 };
+/** Products listed beside the best one hold at least this share of what it holds: a match, not a word of four. */
+const NEAR_BEST = 0.75;
+/** A second page is quoted too when it holds at least this share of what the first holds. */
+const ALSO_SHARE = 0.8;
 /** Products listed for a need at most. */
 const MAX_PRODUCTS = 3;
 
@@ -192,7 +196,7 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     const candidates: { field: string; label: string; value: string; score: number; held: number }[] = [];
     const consider = (field: string, label: string, value: string) => {
       const candidateTerms = new Set(termsOf(`${label} ${value}`));
-      const held = terms.reduce((sum, term) => sum + holds(candidateTerms, term) * index.weight(term), 0);
+      const held = index.heldWeight(terms, candidateTerms);
       candidates.push({ field, label, value, held, score: held + (askedByName(field, label) ? ASKED_FIELD : 0) });
     };
     for (const [field, value] of Object.entries(product)) {
@@ -256,18 +260,17 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
     const need = terms.filter((term) => !filterTerms.has(term) && !/^\d/.test(term) && !REQUEST_TERMS.has(term) && !UNIT_TERMS.has(term) && (byKind || index.knows(term)));
     const total = need.reduce((sum, term) => sum + index.weight(term), 0);
     const scored = catalog.filter(passes).map((item) => {
-      let held = 0;
       // "Do you sell X?" asks for products that are X (by name or category), not ones that mention X.
       const fields = byKind ? new Set([...item.terms, ...termsOf(item.product.category ?? '')]) : item.fieldTerms;
-      for (const term of need) held += holds(fields, term) * index.weight(term);
+      const held = index.heldWeight(need, fields);
       const inCategory = category && (termsOf(item.product.category ?? '').join(' ') === category) ? 0.25 : 0;
       return { item, strength: total ? Math.min(1, held / total + inCategory) : filtered || category ? 1 : 0 };
     });
     scored.sort((a, b) => b.strength - a.strength || sortPrice(a.item.product) - sortPrice(b.item.product));
     const best = scored[0]?.strength ?? 0;
     // Close to the best only: a product that holds one word of four is not a match beside one that holds all.
-    const items = scored.filter(({ strength }) => strength >= STRENGTH.product && strength >= best * 0.75).map(({ item }) => item);
-    const close = scored.filter(({ strength }) => strength >= STRENGTH.closest && strength >= best * 0.75).map(({ item }) => item);
+    const items = scored.filter(({ strength }) => strength >= STRENGTH.product && strength >= best * NEAR_BEST).map(({ item }) => item);
+    const close = scored.filter(({ strength }) => strength >= STRENGTH.closest && strength >= best * NEAR_BEST).map(({ item }) => item);
     return { items, close, strength: best, filtered };
   };
 
@@ -291,9 +294,7 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
 
   /** The weighed share of the terms a passage's title and heading hold. */
   const topicShare = (passage: Passage, terms: string[]): number => {
-    const topic = new Set(termsOf(`${passage.title} ${passage.heading}`));
-    const total = terms.reduce((sum, term) => sum + index.weight(term), 0);
-    return total ? terms.reduce((sum, term) => sum + holds(topic, term) * index.weight(term), 0) / total : 0;
+    return index.heldShare(terms, new Set(termsOf(`${passage.title} ${passage.heading}`)));
   };
 
   const pageAnswer = (evidence: Evidence, also?: Evidence): ShopAnswer => {
@@ -449,7 +450,7 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
       if (page && pageStrength >= STRENGTH.answer) {
         const second = pages[1];
         const also =
-          second && second.strength >= STRENGTH.answer && second.match.passage.file !== page.match.passage.file && second.strength >= pageStrength * 0.8 ? second : undefined;
+          second && second.strength >= STRENGTH.answer && second.match.passage.file !== page.match.passage.file && second.strength >= pageStrength * ALSO_SHARE ? second : undefined;
         return pageAnswer(page, kind === 'quantity' || kind === 'yes-no' ? undefined : also);
       }
       if ((shopping || service) && products.items.length && products.strength >= Math.max(STRENGTH.product, pageStrength)) {
