@@ -9,6 +9,7 @@
 //   node eval/run.mjs --check       fails on any false claim, or held-out under --min-held-out
 //   --min-held-out=0.9              the bar for --check (default 0.9)
 //   --show-held-out                 also lists held-out misses (read them only after tuning)
+//   --as-written                    follow-ups after the history's written answers, not the assistant's own
 //   --shop=<id>                     one shop only; --skip=<id>,<id> leaves shops out
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -105,21 +106,35 @@ for (const shop of shops) {
   const provider = await createLocalProvider({ dir: shop.content, chunkDelayMs: 0, warn: () => {} });
   const book = shop.manifest.orders ?? [];
   const orders = { lookup: async ({ orderNumber, email }) => book.find((order) => order.orderNumber === orderNumber && order.email === email.toLowerCase()) };
-  for (const question of shop.questions) {
-    const reply = { text: '', sources: [], products: [] };
-    const request = {
-      message: question.question,
-      threadId: 't',
-      history: (question.history ?? []).map((message, index) => ({ id: String(index), createdAt: '', ...message })),
-      state: question.state ?? {},
-      signal: new AbortController().signal,
-      ...(question.expect.orders === false ? {} : { orders }),
-    };
+  /** One turn: the provider's reply to a message, after the history and with the thread's state. */
+  const ask = async (message, history, state, withOrders) => {
+    const reply = { text: '', sources: [], products: [], state };
+    const request = { message, threadId: 't', history, state, signal: new AbortController().signal, ...(withOrders ? { orders } : {}) };
     for await (const event of provider.reply(request)) {
       if (event.type === 'delta') reply.text += event.text;
       else if (event.type === 'sources') reply.sources = event.sources;
       else if (event.type === 'products') reply.products = event.products;
+      else if (event.type === 'state') reply.state = event.state;
     }
+    return reply;
+  };
+  for (const question of shop.questions) {
+    const withOrders = question.expect.orders !== false;
+    // A follow-up comes after the assistant's own earlier answers, as it would in the chat: the
+    // shopper's earlier messages are asked first, and their replies (with their cards and the
+    // thread's state) are the history. --as-written uses the history's written answers instead.
+    let history = [];
+    let state = question.state ?? {};
+    for (const [index, message] of (question.history ?? []).entries()) {
+      if (flag('as-written') || message.role !== 'user') {
+        if (flag('as-written')) history.push({ id: String(index), createdAt: '', ...message });
+        continue;
+      }
+      const earlier = await ask(message.text, history, state, withOrders);
+      state = earlier.state;
+      history = [...history, { id: `u${index}`, createdAt: '', role: 'user', text: message.text }, { id: `a${index}`, createdAt: '', role: 'assistant', text: earlier.text, products: earlier.products }];
+    }
+    const reply = await ask(question.question, history, state, withOrders);
     asked++;
     const { problems, falseClaims } = grade(question, reply, facts);
     const shopKey = `${question.split}\t${shop.id}`;
