@@ -37,7 +37,7 @@ const FORMS: { kind: QuestionKind; pattern: RegExp }[] = [
   {
     kind: 'recommend',
     pattern:
-      /\b(recommend\w*|suggest\w*|looking for|look(?:ing)? for|i (?:need|want|'?m after) (?!to\b|it\b|them\b|that\b|this\b|you\b)\w|what (?:should|would|do you|can you) (?:i|you) (?:get|buy|recommend|suggest)|(?:something|anything) (?:in|for|to|that|good|nice|warm|cheap)|best (?:for|one)|good for|(?:gift )?ideas?|(?:a|as a) (?:gift|present)|(?:gift|present) for)\b|\bwhat (?:do you have|have you got|is there) for\b|\bwhich (?:one|is)\b/i,
+      /\b(recommend\w*|suggest\w*|looking for|look(?:ing)? for|i (?:need|want|'?m after) (?!to\b|it\b|them\b|that\b|this\b|you\b)\w+|what (?:should|would|do you|can you) (?:i|you) (?:get|buy|recommend|suggest)|(?:something|anything) (?:in|for|to|that|good|nice|warm|cheap)|best (?:for|one)|good for|(?:gift )?ideas?|(?:a|as a) (?:gift|present)|(?:gift|present) for)\b|\bwhat (?:do you have|have you got|is there) for\b|\bwhich (?:one|is)\b/i,
   },
   { kind: 'quantity', pattern: /\bhow (?:much|long|many|soon|quickly|fast|far|big|heavy|old)\b|\bwhen\b|\bwhat(?:'s| is| are) the (?:cost|price|fee|charge|time)/i },
   { kind: 'yes-no', pattern: /^(?:so\s+)?(?:do|does|did|is|are|was|can|could|will|would|should|have|has|may|am)\b/i },

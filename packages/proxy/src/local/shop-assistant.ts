@@ -42,7 +42,7 @@ export const ATTRIBUTES: { field: string; label: string; pattern: RegExp }[] = [
   { field: 'dimensions', label: 'Dimensions', pattern: /\b(dimensions?|how (?:big|large|wide|tall|long)|measure\w*|capacity)\b/i },
   { field: 'weight', label: 'Weight', pattern: /\b(weigh\w*|how heavy)\b/i },
   { field: 'compatibility', label: 'Compatibility', pattern: /\b(compatib\w*|work with|works with|use (?:it )?(?:on|with)|fit (?:in|a|my)|induction)\b/i },
-  { field: 'availability', label: 'Availability', pattern: /\b(in stock|out of stock|stock|restock\w*|available|availability|sold out|back in stock)\b/i },
+  { field: 'availability', label: 'Availability', pattern: /\b(in stock|out of stock|stock|restock\w*|available|availability|sold out|back in stock|(?:can|could) i (?:order|buy|get))\b/i },
   { field: 'price', label: 'Price', pattern: /\b(price|prices|cost\w*|how much|expensive)\b/i },
 ];
 /** Fields that are not facts a shopper asks about (ids, links, pictures), or that the description and price cover. */
@@ -413,7 +413,9 @@ export function createShopAssistant(knowledgeBase: KnowledgeBase, index: Passage
       const asksField = ATTRIBUTES.some(({ pattern }) => pattern.test(question));
       const filtering = !asksField && (limits.max !== undefined || limits.min !== undefined || (kind === 'sell' && asksForGoods(question)));
       const mentionedItem = named(question, filtering);
-      const subject = kind === 'recommend' ? undefined : (mentionedItem ?? (isFollowUp(question) ? discussed(state, history) : undefined));
+      // A need in a bare phrase ("a houseplant that's hard to kill") names no product by one word of its name.
+      const needPhrase = kind === 'other' && !QUESTION_WORD.test(question) && !ASKS.test(question) && !asksField && !named(question, true);
+      const subject = kind === 'recommend' || needPhrase ? undefined : (mentionedItem ?? (isFollowUp(question) ? discussed(state, history) : undefined));
       const pages = readPages(question, kind);
       // A follow-up's words may need the question before it ("and for sale items?").
       const previous = history.findLast((entry) => entry.role === 'user');
