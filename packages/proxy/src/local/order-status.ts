@@ -4,7 +4,7 @@ import { isOrderQuestion } from './question';
 
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;
 const EMAILS = new RegExp(EMAIL.source, 'g');
-/** An order number: digits, or letters then digits ("#10427", "LF-20431", "order 5532"). */
+/** An order number: digits, or letters then digits ("#10427", "AB-20431", "order 5532"). */
 const ORDER_NUMBER = /(?:#|\b(?:order(?: number| no\.?| #)?:?\s*))([A-Z]{0,4}-?\d{3,})\b|\b([A-Z]{1,4}-\d{3,})\b/i;
 /** When the flow asked for the order number, a bare one will do ("10427", "it's LF10427"). */
 const BARE_ORDER_NUMBER = /\b([A-Z]{0,4}-?\d{4,})\b/i;
