@@ -396,6 +396,42 @@ describe('conversation state', () => {
     expect(seen).toEqual([{}, { turns: 1 }, { turns: 1 }]);
   });
 
+  it('a reply stopped after its provider yielded a state leaves the state as it was', async () => {
+    const seen: (ConversationState | undefined)[] = [];
+    const provider: Provider = {
+      name: 'slow',
+      async *reply(request) {
+        seen.push(request.state);
+        yield { type: 'delta', text: 'Thinking' };
+        yield { type: 'state', state: { turns: 1 } };
+        // Stopped here: the reply never reaches done.
+        if (request.message === 'Stop me') await new Promise((resolve) => request.signal.addEventListener('abort', resolve, { once: true }));
+        if (request.signal.aborted) return;
+        yield { type: 'done', confidence: 1 };
+      },
+    };
+    const store = createMemoryStore();
+    const handler = createConciergeHandler({ provider, store, rateLimit: false, onError: () => {} });
+    const key = crypto.randomUUID();
+    const response = await handler(
+      new Request('http://shop.example/api/concierge/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'idempotency-key': key },
+        body: JSON.stringify({ message: 'Stop me' }),
+      }),
+    );
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('event: delta')) text += (await reader.read()).value ?? '';
+    const { threadId, threadToken } = parseSse(text)[0]!.data as { threadId: string; threadToken: string };
+    const stop = await handler(new Request(`http://shop.example/api/concierge/replies/${key}/stop`, { method: 'POST', headers: { 'concierge-thread-token': threadToken } }));
+    expect(await stop.json()).toEqual({ stopped: true });
+    while (!(await reader.read()).done);
+    expect(await store.get(`thread-state:${threadId}`)).toBeUndefined();
+    await send(handler, { message: 'Next', threadId }, threadToken);
+    expect(seen).toEqual([{}, {}]);
+  });
+
   it('a provider that yields no state gets {} and stores none', async () => {
     const store = createMemoryStore();
     const states: unknown[] = [];

@@ -1,6 +1,6 @@
 import type { ProductCard, Source } from '@concierge/core';
 import { loadKnowledgeBase } from './knowledge-base';
-import { cardOf } from './shop-assistant';
+import { cardOf } from './product-text';
 
 /** Turns a reply's sources into product cards: those that point to a product page of the catalog. */
 export type ProductCardsFor = (sources: Source[]) => Promise<ProductCard[]>;

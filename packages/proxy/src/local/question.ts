@@ -107,3 +107,12 @@ const ORDER = /\b(where(?:'s| is) my (?:order|package|parcel|delivery|stuff)|tra
 export function isOrderQuestion(question: string): boolean {
   return ORDER.test(question);
 }
+
+/** An amount: a number or "free". */
+export const ANY_AMOUNT = /\d|\bfree\b/i;
+/** A question about money, answered by a price or "free". */
+export const COST = /\b(?:how much (?:is|are|does|do|will|would|for|to|it|money|extra)|cost\w*|prices?|fees?|charges?|pay)\b/i;
+export const MONEY = /[$€£]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b|\bfree\b/i;
+/** A question about time, answered by a duration. */
+export const TIME = /\bhow (?:long|soon|quickly|fast)\b|\bwhen\b/i;
+export const DURATION = /\d+\s*(?:[-–]\s*\d+\s*)?(?:business |working )?(?:days?|weeks?|hours?|months?|minutes?)\b|\b(?:same|next)[ -]day\b/i;

@@ -1,6 +1,6 @@
 import type { ProductCard, Source } from '@concierge/core';
 import type { KnowledgeBase, Product } from './knowledge-base';
-import { ATTRIBUTES } from './shop-assistant';
+import { ATTRIBUTES } from './catalog-answers';
 
 /** What a shopper may ask about a product next, when the product has that field. */
 const PRODUCT_QUESTIONS: { field: string; question: (name: string) => string }[] = [
